@@ -1,0 +1,173 @@
+"""Engines and cursors.
+
+SQLite runs in WAL mode with foreign keys on, a busy timeout, case-sensitive LIKE
+(as on PostgreSQL) and a Unicode-aware ``lower()`` so that ``ilike`` folds "Ä" as
+PostgreSQL does.  PostgreSQL runs at REPEATABLE READ, as Odoo does: concurrent
+updates of the same row fail with a serialization error, which the caller retries
+at the request or RPC-call boundary (``Registry.run``).
+"""
+import logging
+import time
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+_logger = logging.getLogger(__name__)
+
+# serialization failure, deadlock, lock not available
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_retryable(exc):
+    """True for errors that a fresh attempt of the whole transaction may not meet."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    # SQLite: another writer held the lock for longer than the busy timeout
+    return type(orig).__name__ == "OperationalError" and "database is locked" in str(orig)
+
+
+def _sqlite_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def create_engine(uri, echo=False, pool_size=5):
+    """An engine for ``uri`` with the session settings Tessera relies on."""
+    url = sa.make_url(uri)
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, echo=echo)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, connection_record):
+            # we issue BEGIN ourselves so that SAVEPOINT and DDL are transactional
+            dbapi_connection.isolation_level = None
+            dbapi_connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
+            cursor = dbapi_connection.cursor()
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000",
+                           "case_sensitive_like=ON", "synchronous=NORMAL"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN")
+    elif url.get_backend_name() == "postgresql":
+        engine = sa.create_engine(
+            url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2,
+            pool_pre_ping=True, isolation_level="REPEATABLE READ")
+    else:
+        raise ValueError(f"unsupported database {url.get_backend_name()!r} in {url.render_as_string()}")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        conn.info["sql_count"] = conn.info.get("sql_count", 0) + 1
+
+    return engine
+
+
+class Cursor:
+    """One database transaction: executes statements, commits, rolls back.
+
+    Use it as a context manager: it commits when the block ends normally and rolls
+    back when it raises.  ``transaction`` holds the ORM state of this transaction
+    (cache, pending recomputations), cleared on rollback.
+    """
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.connection = registry.engine.connect()
+        self.dialect = self.connection.dialect.name
+        self._tx = self.connection.begin()
+        from ..models.transaction import Transaction
+        self.transaction = Transaction(registry)
+        self.closed = False
+        self._after_commit = []
+
+    @property
+    def sql_count(self):
+        return self.connection.info.get("sql_count", 0)
+
+    def execute(self, statement, params=None):
+        return self.connection.execute(statement, params) if params is not None \
+            else self.connection.execute(statement)
+
+    def savepoint(self):
+        """A nested transaction: ``with cr.savepoint(): ...`` undoes only its block."""
+        return _Savepoint(self)
+
+    def flush(self):
+        from ..api import SUPERUSER_ID, Environment
+        self.transaction.flush(Environment(self, SUPERUSER_ID, {}))
+
+    def commit(self):
+        self.flush()
+        self._tx.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        self._tx = self.connection.begin()
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a post-commit hook must not undo a commit
+                _logger.exception("after-commit callback failed")
+
+    def rollback(self):
+        self._tx.rollback()
+        self._after_commit = []
+        self.transaction.reset()
+        self._tx = self.connection.begin()
+
+    def after_commit(self, callback):
+        """Run ``callback`` once this transaction has committed (never on rollback)."""
+        self._after_commit.append(callback)
+
+    def close(self):
+        if not self.closed:
+            if self._tx.is_active:
+                self._tx.rollback()
+            self.connection.close()
+            self.closed = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.close()
+        return False
+
+
+class _Savepoint:
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __enter__(self):
+        self.cr.flush()
+        self.nested = self.cr.connection.begin_nested()
+        self.snapshot = self.cr.transaction.snapshot()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.cr.flush()
+            self.nested.commit()
+        else:
+            self.nested.rollback()
+            self.cr.transaction.restore(self.snapshot)
+        return False
+
+
+def retry_delay(attempt):
+    """Random back-off before retrying a transaction (seconds)."""
+    import random
+    return random.uniform(0.01, 0.05) * (2 ** attempt)
+
+
+def sleep_before_retry(attempt):
+    time.sleep(retry_delay(attempt))

@@ -1,0 +1,207 @@
+"""Schema synchronisation: from the final models to tables, columns and constraints.
+
+Builds one SQLAlchemy ``Table`` per stored model into the registry's ``MetaData``
+(plus relation tables of many2many fields), then brings the database in line:
+creates missing tables, adds missing columns, and on PostgreSQL alters column types
+and NOT NULL.  Every table and column it creates is recorded in ``ir_schema_owner``
+with the addon that declared it, so that uninstalling an addon can drop exactly what
+it owns and nothing else.
+"""
+import hashlib
+import logging
+import re
+
+import sqlalchemy as sa
+
+_logger = logging.getLogger(__name__)
+
+OWNER_TABLE = "ir_schema_owner"
+
+
+def short_name(name, limit=63):
+    """An identifier of at most ``limit`` characters (PostgreSQL's limit), stable."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:limit - 9]}_{digest}"
+
+
+def owner_table(metadata):
+    if OWNER_TABLE in metadata.tables:
+        return metadata.tables[OWNER_TABLE]
+    return sa.Table(
+        OWNER_TABLE, metadata,
+        sa.Column("table_name", sa.String, primary_key=True),
+        sa.Column("column_name", sa.String, primary_key=True),  # '' for the table itself
+        sa.Column("module", sa.String, nullable=False, index=True),
+    )
+
+
+SQL_CONSTRAINT = re.compile(r"^\s*(unique|check)\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def build_tables(registry, dialect_name):
+    """Fill ``registry.metadata`` with the tables of every stored model."""
+    metadata = registry.metadata
+    owner_table(metadata)
+    owners = {}
+    for name, model in registry.models.items():
+        if model._abstract or not model._auto:
+            continue
+        table_name = model._table
+        columns = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
+        indexes = []
+        for field in model._fields.values():
+            if not field.column or field.name == "id" or field.inherited:
+                continue
+            args = []
+            if field.type == "many2one":
+                comodel = registry.models[field.comodel_name]
+                args.append(sa.ForeignKey(f"{comodel._table}.id", ondelete=field.ondelete.upper(),
+                                          name=short_name(f"{table_name}_{field.name}_fkey")))
+            nullable = not (field.required and not field.compute and field.type != "boolean")
+            column = sa.Column(field.name, field.sql_type(dialect_name), *args, nullable=nullable)
+            columns.append(column)
+            owners[(table_name, field.name)] = field.module or model._module
+            kind = field.index
+            if field.name == "parent_path":
+                kind = kind or True
+            if kind:
+                indexes.append((field.name, kind))
+        constraints = []
+        for cname, definition, message in model._sql_constraints:
+            match = SQL_CONSTRAINT.match(definition)
+            if not match:
+                raise ValueError(f"{name}: _sql_constraints {cname!r}: only 'unique(...)' and "
+                                 f"'check(...)' are supported, got {definition!r}")
+            full = short_name(f"{table_name}_{cname}")
+            if match[1].lower() == "unique":
+                cols = [c.strip() for c in match[2].split(",")]
+                for col in cols:
+                    if col not in model._fields or not model._fields[col].column:
+                        raise ValueError(f"{name}: _sql_constraints {cname!r} names unknown column {col!r}")
+                constraints.append(sa.UniqueConstraint(*cols, name=full))
+            else:
+                constraints.append(sa.CheckConstraint(match[2], name=full))
+        table = sa.Table(table_name, metadata, *columns, *constraints)
+        owners[(table_name, "")] = model._original_module
+        for column_name, kind in indexes:
+            index_name = short_name(f"{table_name}_{column_name}_index")
+            column = table.c[column_name]
+            if kind == "trigram" and dialect_name == "postgresql" and registry.has_trigram:
+                sa.Index(index_name, column, postgresql_using="gin",
+                         postgresql_ops={column_name: "gin_trgm_ops"})
+            elif kind == "btree_not_null":
+                sa.Index(index_name, column, postgresql_where=column.isnot(None),
+                         sqlite_where=column.isnot(None))
+            else:
+                sa.Index(index_name, column)
+    for name, model in registry.models.items():
+        for field in model._fields.values():
+            if field.type == "many2many" and field.store and not model._abstract \
+                    and field.relation not in metadata.tables:
+                comodel = registry.models[field.comodel_name]
+                relation = sa.Table(
+                    field.relation, metadata,
+                    sa.Column(field.column1, sa.Integer, sa.ForeignKey(
+                        f"{model._table}.id", ondelete="CASCADE",
+                        name=short_name(f"{field.relation}_{field.column1}_fkey")), primary_key=True),
+                    sa.Column(field.column2, sa.Integer, sa.ForeignKey(
+                        f"{comodel._table}.id", ondelete="CASCADE",
+                        name=short_name(f"{field.relation}_{field.column2}_fkey")), primary_key=True),
+                )
+                sa.Index(short_name(f"{field.relation}_{field.column2}_index"), relation.c[field.column2])
+                owners[(field.relation, "")] = field.module or model._module
+    registry.tables = {name: metadata.tables[m._table] for name, m in registry.models.items()
+                       if m._table in metadata.tables and not m._abstract}
+    for name, model in registry.models.items():
+        for field in model._fields.values():
+            if field.type == "many2many" and field.store and field.relation in metadata.tables:
+                registry.tables.setdefault(field.relation, metadata.tables[field.relation])
+    return owners
+
+
+def _same_type(existing, wanted, dialect_name):
+    if dialect_name != "postgresql":
+        return True  # SQLite columns take any type; nothing to alter
+    a = existing.compile(dialect=sa.dialects.postgresql.dialect()).split("(")[0].upper()
+    b = wanted.compile(dialect=sa.dialects.postgresql.dialect()).split("(")[0].upper()
+    aliases = {"VARCHAR": "VARCHAR", "CHARACTER VARYING": "VARCHAR", "DOUBLE PRECISION": "FLOAT",
+               "FLOAT": "FLOAT", "TIMESTAMP WITHOUT TIME ZONE": "TIMESTAMP", "TIMESTAMP": "TIMESTAMP"}
+    return aliases.get(a, a) == aliases.get(b, b)
+
+
+def sync(registry, connection, owners):
+    """Create or alter the database schema to match ``registry.metadata``."""
+    dialect_name = connection.dialect.name
+    inspector = sa.inspect(connection)
+    existing_tables = set(inspector.get_table_names())
+    metadata = registry.metadata
+    owner = metadata.tables[OWNER_TABLE]
+    if OWNER_TABLE not in existing_tables:
+        owner.create(connection)
+        existing_tables.add(OWNER_TABLE)
+    known = {(r.table_name, r.column_name) for r in connection.execute(sa.select(owner))}
+    created = []
+    ordered = [t for t in metadata.sorted_tables if t.name != OWNER_TABLE]
+    for table in ordered:
+        if table.name not in existing_tables:
+            table.create(connection)
+            created.append((table.name, ""))
+            created.extend((table.name, c.name) for c in table.columns if c.name != "id"
+                           and (table.name, c.name) in owners)
+            continue
+        columns = {c["name"]: c for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            info = columns.get(column.name)
+            if info is None:
+                _add_column(connection, table, column)
+                if (table.name, column.name) in owners:
+                    created.append((table.name, column.name))
+                continue
+            if not _same_type(info["type"], column.type, dialect_name):
+                _logger.info("altering type of %s.%s to %s", table.name, column.name, column.type)
+                connection.execute(sa.text(
+                    f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE '
+                    f'{column.type.compile(dialect=connection.dialect)} USING "{column.name}"::'
+                    f'{column.type.compile(dialect=connection.dialect)}'))
+            if dialect_name == "postgresql" and info["nullable"] != column.nullable and not column.primary_key:
+                _set_nullable(connection, table, column)
+        existing_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in existing_indexes:
+                index.create(connection)
+    rows = [{"table_name": t, "column_name": c, "module": owners.get((t, c)) or owners.get((t, ""))}
+            for t, c in dict.fromkeys(created) if (t, c) not in known]
+    rows = [r for r in rows if r["module"]]
+    if rows:
+        connection.execute(sa.insert(owner), rows)
+    return created
+
+
+def _add_column(connection, table, column):
+    ddl = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
+    spec = str(ddl)
+    if not column.nullable:
+        count = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+        if count:
+            # existing rows have no value yet: add the column nullable, and say so
+            spec = spec.replace(" NOT NULL", "")
+            _logger.warning("column %s.%s is required but the table has rows: added as nullable",
+                            table.name, column.name)
+    connection.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN {spec}'))
+    for index in table.indexes:
+        if column in index.columns:
+            index.create(connection)
+
+
+def _set_nullable(connection, table, column):
+    if column.nullable:
+        connection.execute(sa.text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" DROP NOT NULL'))
+        return
+    nulls = connection.execute(sa.select(sa.func.count()).select_from(table)
+                               .where(table.c[column.name].is_(None))).scalar()
+    if nulls:
+        _logger.warning("cannot make %s.%s required: %d rows have no value", table.name, column.name, nulls)
+        return
+    connection.execute(sa.text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" SET NOT NULL'))

@@ -1,0 +1,592 @@
+"""Storage: create, read, write, unlink, copy, defaults and x2many commands.
+
+Writes go to the database at once, in batches (one INSERT for a list of records,
+one UPDATE for a recordset); the cache is updated alongside, so reading back what
+was just written costs no query.  Stored computed fields that depend on what was
+written are marked stale and recomputed on flush (see ``compute.py``).  Database
+integrity errors are turned into :class:`ValidationError` naming model and field.
+"""
+import logging
+
+import sqlalchemy as sa
+
+from ..exceptions import AccessError, UserError, ValidationError
+from ..fields import NOT_SET, Command
+
+_logger = logging.getLogger(__name__)
+
+LOG_ACCESS = ("create_uid", "create_date", "write_uid", "write_date")
+MAGIC = ("id",) + LOG_ACCESS + ("display_name",)
+
+
+class StorageMixin:
+    __slots__ = ()
+
+    # ------------------------------------------------------------ helpers
+    @property
+    def _sql_table(self):
+        return self.env.registry.tables[self._name]
+
+    def _execute(self, statement, params=None):
+        """Execute DML, turning integrity errors into ValidationError."""
+        try:
+            return self.env.cr.execute(statement, params)
+        except sa.exc.IntegrityError as exc:
+            raise self._integrity_error(exc) from None
+
+    def _integrity_error(self, exc):
+        return ValidationError(self.env.registry.describe_integrity_error(exc, self._name))
+
+    def _check_field_names(self, names, operation):
+        for name in names:
+            if name not in self._fields:
+                raise ValueError(f"Invalid field {name!r} on model {self._name!r} ({operation})")
+
+    # ------------------------------------------------------------ defaults
+    def default_get(self, fields_list):
+        """Default values of ``fields_list``: context ``default_<name>``, then the field's."""
+        context = self.env.context
+        result = {}
+        for name in fields_list:
+            field = self._fields.get(name)
+            if field is None:
+                continue
+            key = "default_" + name
+            if key in context:
+                result[name] = context[key]
+                continue
+            default = field.default
+            if default is NOT_SET:
+                continue
+            value = default(self) if callable(default) else default
+            if field.relational and hasattr(value, "_ids"):
+                value = value.id if field.type == "many2one" else [Command.set(value._ids)]
+            result[name] = value
+        return result
+
+    def _add_missing_defaults(self, vals_list):
+        defaulted = [name for name, field in self._fields.items()
+                     if (field.default is not NOT_SET or ("default_" + name) in self.env.context)
+                     and name not in MAGIC]
+        if not defaulted:
+            return vals_list
+        result = []
+        cached = None
+        for vals in vals_list:
+            missing = [name for name in defaulted if name not in vals]
+            if missing:
+                if cached is None or any(callable(self._fields[n].default) for n in missing):
+                    defaults = self.default_get(missing)
+                    cached = defaults
+                else:
+                    defaults = {n: cached[n] for n in missing if n in cached}
+                vals = {**defaults, **vals}
+            result.append(vals)
+        return result
+
+    # ------------------------------------------------------------ create
+    def create(self, vals_list):
+        """Create records from a dict or a list of dicts; returns the new records."""
+        single = isinstance(vals_list, dict)
+        if single:
+            vals_list = [vals_list]
+        if not vals_list:
+            return self.browse()
+        for vals in vals_list:
+            if not isinstance(vals, dict):
+                raise ValueError(f"{self._name}.create expects dicts of values, got {vals!r}")
+            self._check_field_names(vals, "create")
+        self._check_access("create")
+        records = self._create(self._add_missing_defaults(vals_list))
+        return records
+
+    def _create(self, vals_list):
+        env = self.env
+        table = self._sql_table
+        fields = self._fields
+        now = env.cr.now() if hasattr(env.cr, "now") else None
+        from ..fields import Datetime
+        now = now or Datetime.now()
+        # delegate to parents (_inherits): create their records first
+        for parent_model, link in self._inherits.items():
+            parent_fields = env.registry.models[parent_model]._fields
+            todo = [i for i, vals in enumerate(vals_list) if not vals.get(link)]
+            if todo:
+                parent_vals = []
+                for i in todo:
+                    vals = vals_list[i]
+                    parent_vals.append({k: v for k, v in vals.items()
+                                        if k in parent_fields and fields[k].inherited and k not in MAGIC})
+                parents = env[parent_model].sudo()._create(
+                    env[parent_model]._add_missing_defaults(parent_vals))
+                for i, pid in zip(todo, parents._ids):
+                    vals_list[i] = dict(vals_list[i], **{link: pid})
+        rows, later = [], []
+        columns = [f for f in fields.values() if f.column and f.name != "id" and not f.inherited]
+        for vals in vals_list:
+            row, rest = {}, {}
+            for name, value in vals.items():
+                field = fields[name]
+                if field.inherited:
+                    continue
+                if field.column and name not in MAGIC:
+                    row[name] = field.convert_to_cache(value, self)
+                elif name not in MAGIC:
+                    rest[name] = value
+            if self._log_access:
+                row.update(create_uid=env.uid, write_uid=env.uid, create_date=now, write_date=now)
+            for field in columns:
+                if field.required and row.get(field.name) is None and not field.compute \
+                        and field.type != "boolean":
+                    raise ValidationError(
+                        f"Missing required value for the field '{field.string}' ({field.name}) "
+                        f"of model {self._name} ({self._description or self._name})")
+            rows.append(row)
+            later.append(rest)
+        params = [{f.name: f.convert_to_column(row.get(f.name), self) for f in columns} for row in rows]
+        if params and columns:
+            statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = [r[0] for r in self._execute(statement, params)]
+        else:
+            ids = [self._execute(sa.insert(table).returning(table.c.id), {}).scalar_one()
+                   for _ in rows]
+        records = self.browse(ids)
+        cache = env.transaction.cache
+        for field in columns:
+            data = cache.get_field(field)
+            name = field.name
+            for rid, row in zip(ids, rows):
+                data[rid] = row.get(name)
+        for field in fields.values():
+            if field.type in ("one2many", "many2many") and field.store:
+                cache.update(field, ids, ())
+        if self._parent_store:
+            records._parent_store_update()
+        # x2many commands, inverses, inherited values
+        for record, rest in zip(records, later):
+            if rest:
+                record._write_extra(rest, creating=True)
+        self._invalidate_inverses({name for vals in vals_list for name in vals})
+        self._mark_created(records, vals_list)
+        records._validate_constraints({name for vals in vals_list for name in vals})
+        return records
+
+    # ------------------------------------------------------------ write
+    def write(self, vals):
+        """Write ``vals`` on every record of the set; returns True."""
+        if not self._ids:
+            return True
+        if not isinstance(vals, dict):
+            raise ValueError(f"{self._name}.write expects a dict of values, got {vals!r}")
+        self._check_field_names(vals, "write")
+        self._check_access("write")
+        for name in vals:
+            if name in MAGIC:
+                raise ValueError(f"Field {self._name}.{name} is maintained by the ORM and cannot be written")
+        fields = self._fields
+        env = self.env
+        self._modified_before(vals)
+        column_vals, rest, parent_vals = {}, {}, {}
+        for name, value in vals.items():
+            field = fields[name]
+            if field.inherited:
+                parent_vals.setdefault(field.inherited_model, {})[name] = value
+            elif field.column:
+                column_vals[name] = value
+            else:
+                rest[name] = value
+        for parent_model, pvals in parent_vals.items():
+            link = self._inherits[parent_model]
+            parents = self.mapped(link)
+            parents.write(pvals)
+        if column_vals:
+            cache_vals = {}
+            for name, value in column_vals.items():
+                field = fields[name]
+                cache_vals[field] = field.convert_to_cache(value, self if len(self._ids) == 1 else None)
+                if field.required and cache_vals[field] is None and field.type != "boolean":
+                    raise ValidationError(
+                        f"Missing required value for the field '{field.string}' ({name}) of model {self._name}")
+            params = {field.name: field.convert_to_column(value, self) for field, value in cache_vals.items()}
+            if self._log_access:
+                from ..fields import Datetime
+                params.update(write_uid=env.uid, write_date=Datetime.now())
+                cache_vals[fields["write_uid"]] = env.uid
+                cache_vals[fields["write_date"]] = params["write_date"]
+            table = self._sql_table
+            statement = sa.update(table).where(table.c.id.in_(self._ids)).values(**params)
+            result = self._execute(statement)
+            if result.rowcount is not None and result.rowcount >= 0 and result.rowcount < len(set(self._ids)):
+                self._raise_missing(set(self._ids) - set(self.exists()._ids))
+            cache = env.transaction.cache
+            for field, value in cache_vals.items():
+                cache.update(field, self._ids, value)
+                tocompute = env.transaction.tocompute.get(field)
+                if tocompute:
+                    tocompute.difference_update(self._ids)
+            if self._parent_store and self._parent_name in column_vals:
+                self._parent_store_update()
+        if rest:
+            for record in self if len(self._ids) > 1 and any(
+                    fields[n].type in ("one2many",) for n in rest) else [self]:
+                record._write_extra(rest, creating=False)
+        self._invalidate_inverses(vals)
+        self._modified(vals.keys())
+        self._validate_constraints(vals.keys())
+        return True
+
+    def _invalidate_inverses(self, names):
+        """Forget cached one2many values whose inverse many2one was just written."""
+        registry = self.env.registry
+        fields = self._fields
+        for name in names:
+            if fields[name].type == "many2one":
+                inverses = registry.inverse_one2many(self._name, name)
+                if inverses:
+                    self.env.transaction.cache.invalidate(inverses)
+
+    def _write_extra(self, vals, creating):
+        """Values that are not plain columns: x2many commands, inverses."""
+        fields = self._fields
+        for name, value in vals.items():
+            field = fields[name]
+            if field.type in ("one2many", "many2many") and field.store:
+                self._write_x2many(field, value)
+            elif field.inverse or field.related:
+                for record in self:
+                    self.env.transaction.cache.set(field, record.id, field.convert_to_cache(value, record))
+                self._call_inverse(field)
+            elif field.compute and field.store:
+                # writing a stored computed field without inverse: keep the value
+                self.env.transaction.cache.update(field, self._ids, field.convert_to_cache(value, self))
+
+    # ------------------------------------------------------------ x2many
+    def _write_x2many(self, field, value):
+        commands = field.normalize_commands(field, value)
+        comodel = self.env[field.comodel_name]
+        if field.type == "one2many":
+            self._write_one2many(field, comodel, commands)
+        else:
+            self._write_many2many(field, comodel, commands)
+        self.env.transaction.cache.invalidate([field], self._ids)
+
+    def _write_one2many(self, field, comodel, commands):
+        inverse = field.inverse_name
+        inverse_field = comodel._fields[inverse]
+        for record in self:
+            for code, rid, vals in commands:
+                if code == Command.CREATE:
+                    comodel.create(dict(vals, **{inverse: record.id}))
+                elif code == Command.UPDATE:
+                    comodel.browse(rid).write(vals)
+                elif code == Command.DELETE:
+                    comodel.browse(rid).unlink()
+                elif code == Command.UNLINK:
+                    self._o2m_release(comodel.browse(rid), inverse_field)
+                elif code == Command.LINK:
+                    comodel.browse(rid).write({inverse: record.id})
+                elif code == Command.CLEAR:
+                    self._o2m_release(record.with_context(active_test=False)[field.name], inverse_field)
+                elif code == Command.SET:
+                    current = record.with_context(active_test=False)[field.name]
+                    keep = comodel.browse(vals)
+                    self._o2m_release(current - keep, inverse_field)
+                    if keep:
+                        keep.write({inverse: record.id})
+
+    @staticmethod
+    def _o2m_release(lines, inverse_field):
+        if not lines:
+            return
+        if inverse_field.required or getattr(inverse_field, "ondelete", None) == "cascade":
+            lines.unlink()
+        else:
+            lines.write({inverse_field.name: False})
+
+    def _write_many2many(self, field, comodel, commands):
+        table = self.env.registry.tables[field.relation]
+        col1, col2 = table.c[field.column1], table.c[field.column2]
+        for code, rid, vals in commands:
+            if code == Command.CREATE:
+                new = comodel.create(vals)
+                self._m2m_link(table, field, [(r, new.id) for r in self._ids])
+            elif code == Command.UPDATE:
+                comodel.browse(rid).write(vals)
+            elif code == Command.DELETE:
+                comodel.browse(rid).unlink()
+            elif code == Command.UNLINK:
+                self._execute(sa.delete(table).where(col1.in_(self._ids), col2 == rid))
+            elif code == Command.LINK:
+                self._m2m_link(table, field, [(r, rid) for r in self._ids])
+            elif code == Command.CLEAR:
+                self._execute(sa.delete(table).where(col1.in_(self._ids)))
+            elif code == Command.SET:
+                self._execute(sa.delete(table).where(col1.in_(self._ids)))
+                self._m2m_link(table, field, [(r, i) for r in self._ids for i in dict.fromkeys(vals)])
+        self._modified([field.name])
+
+    def _m2m_link(self, table, field, pairs):
+        if not pairs:
+            return
+        col1, col2 = table.c[field.column1], table.c[field.column2]
+        existing = set()
+        rows = self.env.cr.execute(sa.select(col1, col2).where(
+            col1.in_({a for a, _ in pairs}), col2.in_({b for _, b in pairs}))).all()
+        existing.update((a, b) for a, b in rows)
+        new = [{field.column1: a, field.column2: b} for a, b in dict.fromkeys(pairs) if (a, b) not in existing]
+        if new:
+            self._execute(sa.insert(table), new)
+
+    # ------------------------------------------------------------ unlink
+    def unlink(self):
+        """Delete the records; many2one references follow their ``ondelete``."""
+        if not self._ids:
+            return True
+        self._check_access("unlink")
+        uninstalling = self.env.context.get("module_uninstall")
+        for method in self._ondelete_methods():
+            if uninstalling and not method._ondelete:
+                continue
+            method(self)
+        self.env.transaction.flush(self.env)
+        self._modified_before_unlink()
+        table = self._sql_table
+        registry = self.env.registry
+        ids = list(self._ids)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            self._execute(sa.delete(table).where(table.c.id.in_(chunk)))
+        # references to these records changed in the database (set null, cascade)
+        self.env.transaction.cache.invalidate(registry.fields_referencing(self._name))
+        self.env.transaction.cache.invalidate(list(self._fields.values()), ids)
+        for field, todo in list(self.env.transaction.tocompute.items()):
+            if field.model_name == self._name:
+                todo.difference_update(ids)
+        self.env.transaction.flush(self.env)
+        return True
+
+    def _ondelete_methods(self):
+        cls = type(self)
+        methods, seen = [], set()
+        for klass in cls.__mro__:
+            for name, member in vars(klass).items():
+                if name not in seen and callable(member) and hasattr(member, "_ondelete"):
+                    seen.add(name)
+                    methods.append(getattr(cls, name))
+        return methods
+
+    # ------------------------------------------------------------ read
+    def read(self, fields=None, load="_classic_read"):
+        """A list of dicts, one per record, with ``id`` and the asked fields.
+
+        Many2one values are ``(id, display_name)`` (``load=None``: bare ids); the
+        display names of each comodel are fetched in one query.
+        """
+        model_fields = self._fields
+        if fields:
+            if isinstance(fields, str):
+                fields = [fields]
+            self._check_field_names(fields, "read")
+            names = [n for n in dict.fromkeys(fields) if n != "id"]
+        else:
+            names = [n for n, f in model_fields.items() if n != "id" and self._field_readable(f)]
+        self._check_access("read")
+        self._check_field_access(names, "read")
+        records = self.exists() if self._ids else self
+        if not records:
+            return []
+        cache = self.env.transaction.cache
+        # fetch all columns in one go (the first record's miss loads the whole prefetch set)
+        first = records[0]
+        for name in names:
+            field = model_fields[name]
+            if field.type == "many2one" or not field.relational:
+                if not cache.contains(field, first.id):
+                    first._get_value(field)
+        result = [{"id": rid} for rid in records._ids]
+        for name in names:
+            field = model_fields[name]
+            if field.type == "many2one":
+                values = [record._get_value(field) for record in records]
+                if load == "_classic_read":
+                    names_by_id = self._display_names(field, values)
+                    for row, value in zip(result, values):
+                        row[name] = (value, names_by_id.get(value, "")) if value else False
+                else:
+                    for row, value in zip(result, values):
+                        row[name] = value or False
+            elif field.relational:
+                for row, record in zip(result, records):
+                    row[name] = list(record._get_value(field))
+            else:
+                for row, record in zip(result, records):
+                    value = field.convert_to_record(record._get_value(field), record)
+                    row[name] = field.convert_to_read(value, record)
+        return result
+
+    def _display_names(self, field, ids):
+        ids = [i for i in dict.fromkeys(ids) if i]
+        if not ids:
+            return {}
+        comodel = self.env[field.comodel_name].sudo().with_context(active_test=False)
+        records = comodel.browse(ids)
+        display = comodel._fields["display_name"]
+        return {record.id: field_value or "" for record in records
+                for field_value in [display.convert_to_record(record._get_value(display), record)]}
+
+    def _field_readable(self, field):
+        return not field.groups or self.env.su or self._user_in_groups(field.groups)
+
+    def _fetch_field(self, field):
+        """Load ``field`` and every other prefetchable column for the prefetch set."""
+        ids = self._prefetch_ids_for(field)
+        rid = self._ids[0]
+        if field.type in ("one2many", "many2many"):
+            return tuple(self._fetch_x2many(field, ids)[rid])
+        self._fetch_ids(ids, field)
+        data = self.env.transaction.cache.get_field(field)
+        if rid not in data:
+            self._raise_missing([rid])
+        return data[rid]
+
+    def _fetch_ids(self, ids, field):
+        env = self.env
+        cache = env.transaction.cache
+        table = self._sql_table
+        if field.prefetch is True:
+            fetched = [f for f in self._fields.values()
+                       if f.column and f.prefetch is True and not f.inherited]
+        else:
+            fetched = [self._fields["id"], field] if field.name != "id" else [field]
+        if field not in fetched:
+            fetched.append(field)
+        columns = [table.c[f.name] for f in fetched]
+        statement = sa.select(*columns).where(table.c.id.in_(ids))
+        rows = env.cr.execute(statement).all()
+        position = {f: i for i, f in enumerate(fetched)}
+        id_index = position.get(self._fields["id"])
+        for f in fetched:
+            data = cache.get_field(f)
+            index = position[f]
+            convert = f.convert_from_column
+            tocompute = env.transaction.tocompute.get(f)
+            for row in rows:
+                rid = row[id_index] if id_index is not None else None
+                if rid is None or rid in data or (tocompute and rid in tocompute):
+                    continue
+                value = row[index]
+                data[rid] = convert(value) if value is not None else None
+        return rows
+
+    def _fetch_x2many(self, field, ids):
+        env = self.env
+        cache = env.transaction.cache
+        comodel = env[field.comodel_name]
+        values = {rid: [] for rid in ids}
+        if field.type == "one2many":
+            domain = [(field.inverse_name, "in", ids)] + list(field.domain if not callable(field.domain) else [])
+            lines = comodel.with_context(active_test=env.context.get("active_test", True)) \
+                .sudo()._search_rows(domain, [field.inverse_name], order=comodel._order)
+            for line_id, owner in lines:
+                if owner in values:
+                    values[owner].append(line_id)
+        else:
+            relation = env.registry.tables[field.relation]
+            cotable = env.registry.tables[field.comodel_name]
+            col1, col2 = relation.c[field.column1], relation.c[field.column2]
+            query = sa.select(col1, col2).select_from(relation.join(cotable, cotable.c.id == col2)) \
+                .where(col1.in_(ids))
+            active = comodel._active_name
+            if active and env.context.get("active_test", True):
+                query = query.where(cotable.c[active] == sa.true())
+            query = query.order_by(*comodel._order_clauses(comodel._order, cotable)[0])
+            for owner, target in env.cr.execute(query).all():
+                values[owner].append(target)
+        if env.context.get("active_test", True) or not comodel._active_name:
+            for rid, targets in values.items():
+                cache.set(field, rid, tuple(targets))
+        return values
+
+    # ------------------------------------------------------------ misc
+    def exists(self):
+        """The subset of records that still exist in the database."""
+        ids = [i for i in self._ids if isinstance(i, int)]
+        if not ids:
+            return self.browse()
+        table = self._sql_table
+        found = set()
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start:start + 1000]
+            found.update(r[0] for r in self.env.cr.execute(
+                sa.select(table.c.id).where(table.c.id.in_(chunk))))
+        return self._browse(self.env, tuple(i for i in self._ids if i in found), self._prefetch_ids)
+
+    def copy_data(self, default=None):
+        default = dict(default or {})
+        self.ensure_one()
+        vals = {}
+        for name, field in self._fields.items():
+            if name in MAGIC or name in default or not field.copy or field.inherited:
+                continue
+            if field.compute and not field.store:
+                continue
+            value = self[name]
+            if field.type == "one2many":
+                lines = []
+                for line in value:
+                    data = line.copy_data({field.inverse_name: False})[0]
+                    data.pop(field.inverse_name, None)
+                    lines.append(Command.create(data))
+                vals[name] = lines
+            elif field.type == "many2many":
+                vals[name] = [Command.set(value._ids)]
+            elif field.type == "many2one":
+                vals[name] = value.id
+            elif field.type == "binary":
+                vals[name] = value
+            else:
+                vals[name] = field.convert_to_write(value, self)
+        for parent_model, link in self._inherits.items():
+            parent = self[link]
+            parent_vals = parent.copy_data()[0]
+            vals.update({k: v for k, v in parent_vals.items() if k not in default})
+            vals.pop(link, None)
+        vals.update(default)
+        return [vals]
+
+    def copy(self, default=None):
+        """A copy of the record; fields with ``copy=False`` are left out."""
+        self.ensure_one()
+        return self.create(self.copy_data(default)[0])
+
+    def _validate_constraints(self, names):
+        if not self._ids:
+            return
+        names = set(names)
+        for method in self.env.registry.constraint_methods(self._name):
+            if names & set(method._constrains):
+                method(self)
+
+    # ------------------------------------------------------------ security hooks
+    def _check_access(self, operation):
+        """Access rights for ``operation``; models without rules allow everything."""
+        checker = self.env.registry.access_checker
+        if checker is not None and not self.env.su:
+            checker(self, operation)
+
+    def _check_field_access(self, names, operation):
+        if self.env.su:
+            return
+        for name in names:
+            field = self._fields[name]
+            if field.groups and not self._user_in_groups(field.groups):
+                raise AccessError(
+                    f"You are not allowed to access the field {self._name}.{name} "
+                    f"(operation: {operation}); it is restricted to the groups {field.groups}.")
+
+    def _user_in_groups(self, groups):
+        checker = self.env.registry.group_checker
+        return True if checker is None else checker(self.env, groups)
+
+
+__all__ = ["StorageMixin", "UserError"]

@@ -1,0 +1,90 @@
+"""The ORM state of one database transaction: the cache and pending recomputations.
+
+Every environment on one cursor shares one :class:`Transaction`.  The cache maps
+``field -> {record id: value in cache form}``; values are what the database holds,
+except for stored computed fields marked to recompute, which ``flush`` brings up to
+date (before a search, before reading them, and before commit).
+"""
+import copy
+
+
+class Cache:
+    __slots__ = ("_data",)
+
+    def __init__(self):
+        self._data = {}
+
+    def get_field(self, field):
+        data = self._data.get(field)
+        if data is None:
+            data = self._data[field] = {}
+        return data
+
+    def contains(self, field, rid):
+        data = self._data.get(field)
+        return data is not None and rid in data
+
+    def get(self, field, rid, default=None):
+        data = self._data.get(field)
+        return default if data is None else data.get(rid, default)
+
+    def set(self, field, rid, value):
+        self.get_field(field)[rid] = value
+
+    def update(self, field, ids, value):
+        data = self.get_field(field)
+        for rid in ids:
+            data[rid] = value
+
+    def invalidate(self, fields=None, ids=None):
+        """Forget values: of ``fields`` (all when None) for ``ids`` (all when None)."""
+        targets = self._data.values() if fields is None else \
+            [self._data[f] for f in fields if f in self._data]
+        for data in targets:
+            if ids is None:
+                data.clear()
+            else:
+                for rid in ids:
+                    data.pop(rid, None)
+
+    def clear(self):
+        self._data.clear()
+
+
+class Transaction:
+    def __init__(self, registry):
+        self.registry = registry
+        self.cache = Cache()
+        self.tocompute = {}       # field -> set of ids whose stored value is stale
+        self.protected = {}       # field -> set of ids being computed right now
+
+    def reset(self):
+        self.cache.clear()
+        self.tocompute.clear()
+        self.protected.clear()
+
+    def snapshot(self):
+        return copy.deepcopy(self.tocompute)
+
+    def restore(self, snapshot):
+        self.cache.clear()
+        self.tocompute = snapshot
+
+    def add_to_compute(self, field, ids):
+        if ids:
+            self.tocompute.setdefault(field, set()).update(ids)
+
+    def is_protected(self, field, rid):
+        ids = self.protected.get(field)
+        return ids is not None and rid in ids
+
+    def flush(self, env):
+        """Recompute every stale stored field and write it (loops until stable)."""
+        rounds = 0
+        while self.tocompute:
+            rounds += 1
+            if rounds > 1000:
+                raise RecursionError(f"recomputation does not converge: {list(self.tocompute)}")
+            field = next(iter(self.tocompute))
+            ids = self.tocompute.pop(field)
+            env[field.model_name]._recompute_stored(field, ids)

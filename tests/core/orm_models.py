@@ -1,0 +1,126 @@
+"""Models shared by the ORM tests (imported by tests/core/conftest.py)."""
+from core import api, fields, models
+from core.exceptions import ValidationError
+
+
+class Category(models.Model):
+    _name = "test.category"
+    _description = "Category"
+    _order = "name"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+
+
+class Country(models.Model):
+    _name = "test.country"
+    _description = "Country"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(size=2)
+
+
+class Partner(models.Model):
+    _name = "test.partner"
+    _description = "Partner"
+    _order = "name, id"
+    _parent_store = True
+
+    name = fields.Char(required=True, index=True)
+    website = fields.Char()
+    city = fields.Char()
+    active = fields.Boolean(default=True)
+    is_company = fields.Boolean()
+    color = fields.Integer()
+    credit_limit = fields.Float(digits=(16, 2))
+    birthday = fields.Date()
+    last_seen = fields.Datetime()
+    kind = fields.Selection([("person", "Person"), ("company", "Company")], default="person")
+    parent_id = fields.Many2one("test.partner", ondelete="cascade")
+    child_ids = fields.One2many("test.partner", "parent_id")
+    category_ids = fields.Many2many("test.category", string="Tags")
+    country_id = fields.Many2one("test.country")
+    country_code = fields.Char(related="country_id.code")
+    user_ids = fields.One2many("test.user", "partner_id")
+    notes = fields.Text()
+    data = fields.Json()
+    picture = fields.Binary()
+
+    _sql_constraints = [
+        ("color_positive", "check(color >= 0)", "The color index must be positive."),
+    ]
+
+
+class User(models.Model):
+    _name = "test.user"
+    _description = "User"
+    _inherits = {"test.partner": "partner_id"}
+
+    partner_id = fields.Many2one("test.partner", required=True, ondelete="cascade")
+    login = fields.Char(required=True)
+
+    _sql_constraints = [("login_unique", "unique(login)", "Logins must be unique.")]
+
+
+class Order(models.Model):
+    _name = "test.order"
+    _description = "Order"
+    _order = "date desc, id desc"
+
+    name = fields.Char(default="New")
+    partner_id = fields.Many2one("test.partner", required=True, ondelete="restrict")
+    date = fields.Date()
+    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+    line_ids = fields.One2many("test.order.line", "order_id", copy=True)
+    amount_total = fields.Float(compute="_compute_amount_total", store=True)
+    line_count = fields.Integer(compute="_compute_line_count")
+    partner_city = fields.Char(related="partner_id.city", store=True)
+    discount = fields.Float()
+
+    @api.depends("line_ids.subtotal", "discount")
+    def _compute_amount_total(self):
+        for order in self:
+            order.amount_total = sum(order.line_ids.mapped("subtotal")) - order.discount
+
+    @api.depends("line_ids")
+    def _compute_line_count(self):
+        for order in self:
+            order.line_count = len(order.line_ids)
+
+    @api.constrains("discount")
+    def _check_discount(self):
+        for order in self:
+            if order.discount < 0:
+                raise ValidationError(f"Discount of {order.name} cannot be negative")
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        if self.partner_id and self.partner_id.city == "Nowhere":
+            return {"warning": {"title": "Careful", "message": "This partner lives nowhere."}}
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        for order in self:
+            if order.state == "done":
+                raise ValidationError("A done order cannot be deleted")
+
+
+class OrderLine(models.Model):
+    _name = "test.order.line"
+    _description = "Order Line"
+    _order = "sequence, id"
+
+    sequence = fields.Integer(default=10)
+    order_id = fields.Many2one("test.order", required=True, ondelete="cascade")
+    product = fields.Char()
+    quantity = fields.Float(default=1.0)
+    price = fields.Float()
+    subtotal = fields.Float(compute="_compute_subtotal", store=True)
+
+    @api.depends("quantity", "price")
+    def _compute_subtotal(self):
+        for line in self:
+            line.subtotal = line.quantity * line.price
+
+
+MODELS = [Category, Country, Partner, User, Order, OrderLine]
