@@ -236,9 +236,26 @@ class DomainCompiler:
         if node[0] == "or":
             return sa.and_(*(self._negate(model, table, c) for c in node[1]))
         _, path, op, value = node
-        if op in NEGATION and not (op in ("like", "ilike", "not like", "not ilike") and value == ""):
+        if op in NEGATION and self._negation_is_exact(model, path, op, value):
             return self._leaf(model, table, path, NEGATION[op], value)
         return sa.not_(sa.func.coalesce(self._leaf(model, table, path, op, value), sa.false()))
+
+    @staticmethod
+    def _negation_is_exact(model, path, op, value):
+        """True when the negated operator selects exactly the rows the term does not.
+
+        That holds on a column of this model (``!=`` keeps NULLs, ``not in`` too...),
+        but not through a path or an x2many: ``('line_ids.qty', '!=', 1)`` means "some
+        line differs", not "no line equals".  Those get ``NOT COALESCE(term, FALSE)``.
+        """
+        if not isinstance(path, str) or "." in path:
+            return False
+        field = model._fields.get(path)
+        if field is None or not (field.store or field.name == "id"):
+            return False
+        if field.type in ("one2many", "many2many"):
+            return False
+        return not (op in ("like", "ilike", "not like", "not ilike") and value == "")
 
     # ---------------------------------------------------------------- terms
     def _leaf(self, model, table, path, op, value):

@@ -94,15 +94,25 @@ class Registry:
                 self.definitions[name] = []
             self.definitions[name].append(definition)
 
-    def _bases(self, name, seen=None):
-        seen = set() if seen is None else seen
-        result = []
-        for definition in reversed(self.definitions[name]):
-            result.append(definition)
-            for parent in _inherit_list(definition):
-                if parent != name and parent not in seen:
-                    seen.add(parent)
-                    result.extend(self._bases(parent, seen))
+    def _bases(self, name, upto=None):
+        """The definition classes of ``name`` in method resolution order.
+
+        The latest definition comes first, then what its ``_inherit`` names in the
+        order given (the model's own earlier definitions where its name appears).
+        """
+        definitions = self.definitions[name]
+        upto = len(definitions) if upto is None else upto
+        latest = definitions[upto - 1]
+        result = [latest]
+        inherit = _inherit_list(latest)
+        for parent in inherit:
+            if parent == name:
+                if upto > 1:
+                    result += self._bases(name, upto - 1)
+            else:
+                result += self._bases(parent)
+        if name not in inherit and upto > 1:
+            result += self._bases(name, upto - 1)
         return list(dict.fromkeys(result))
 
     def setup_models(self):
@@ -217,7 +227,8 @@ class Registry:
             cls._rec_name = "name" if "name" in fields else None
         elif cls._rec_name not in fields:
             raise ValueError(f"Model {cls._name!r}: _rec_name {cls._rec_name!r} is not a field")
-        cls._active_name = "active" if "active" in fields else ("x_active" if "x_active" in fields else None)
+        cls._active_name = next((name for name in ("active", "x_active")
+                                 if name in fields and fields[name].column and not fields[name].inherited), None)
         display = fields["display_name"]
         if cls._rec_name and not display.depends:
             display.depends = (cls._rec_name,)
@@ -337,6 +348,34 @@ class Registry:
                 if f.type == "one2many" and f.comodel_name == model_name and f.inverse_name == field_name
             ] if field.type == "many2one" else []
         return self._methods[key]
+
+    def feeds_stored(self, field):
+        """True if a stored computed field depends, directly or not, on ``field``."""
+        key = ("feeds_stored", field)
+        if key not in self._methods:
+            self._methods[key] = False  # guards against dependency cycles
+            result = False
+            for dependent, _path in self.triggers.get((field.model_name, field.name), ()):
+                if (dependent.store and dependent.column) or self.feeds_stored(dependent):
+                    result = True
+                    break
+            self._methods[key] = result
+        return self._methods[key]
+
+    def invalidate_dependents(self, cache, field, seen=None):
+        """Forget every non-stored value that depends on ``field``, transitively."""
+        seen = set() if seen is None else seen
+        for dependent, _path in self.triggers.get((field.model_name, field.name), ()):
+            if dependent not in seen:
+                seen.add(dependent)
+                cache.invalidate([dependent])
+                self.invalidate_dependents(cache, dependent, seen)
+
+    def reachable_from_new(self, model_name, path):
+        """Can records of ``model_name`` reach a just-created record through ``path``?"""
+        first = self.models[model_name]._fields[path.split(".")[0]]
+        return first.type == "many2many" or (
+            "." not in path and self.simple_inverse(model_name, path) is not None)
 
     def simple_inverse(self, model_name, path):
         """For a one-step one2many path, the comodel's many2one that points back."""

@@ -143,10 +143,19 @@ def sync(registry, connection, owners):
         existing_tables.add(OWNER_TABLE)
     known = {(r.table_name, r.column_name) for r in connection.execute(sa.select(owner))}
     created = []
-    ordered = [t for t in metadata.sorted_tables if t.name != OWNER_TABLE]
+    # Models refer to each other in cycles (partner -> company -> partner, and every table
+    # -> res_users through create_uid), so there is no order in which to create tables with
+    # their foreign keys.  PostgreSQL checks the target of a foreign key when it is declared:
+    # tables are created without them and the keys are added once every table exists.
+    # SQLite only checks when rows are written, so it gets them inline.
+    ordered = sorted((t for t in metadata.tables.values() if t.name != OWNER_TABLE),
+                     key=lambda t: t.name)
+    new_tables = set()
     for table in ordered:
         if table.name not in existing_tables:
-            table.create(connection)
+            fkeys = None if dialect_name == "sqlite" else []
+            connection.execute(sa.schema.CreateTable(table, include_foreign_key_constraints=fkeys))
+            new_tables.add(table.name)
             created.append((table.name, ""))
             created.extend((table.name, c.name) for c in table.columns if c.name != "id"
                            and (table.name, c.name) in owners)
@@ -167,10 +176,15 @@ def sync(registry, connection, owners):
                     f'{column.type.compile(dialect=connection.dialect)}'))
             if dialect_name == "postgresql" and info["nullable"] != column.nullable and not column.primary_key:
                 _set_nullable(connection, table, column)
-        existing_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
-        for index in table.indexes:
+        _sync_constraints(connection, inspector, table)
+    for table in ordered:
+        existing_indexes = set() if table.name in new_tables else \
+            {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda i: i.name):
             if index.name not in existing_indexes:
                 index.create(connection)
+        if dialect_name == "postgresql":
+            _sync_foreign_keys(connection, inspector, table, table.name in new_tables)
     rows = [{"table_name": t, "column_name": c, "module": owners.get((t, c)) or owners.get((t, ""))}
             for t, c in dict.fromkeys(created) if (t, c) not in known]
     rows = [r for r in rows if r["module"]]
@@ -179,9 +193,78 @@ def sync(registry, connection, owners):
     return created
 
 
+def _try_ddl(connection, statement, failure):
+    """Run one DDL statement in a savepoint; log ``failure`` instead of raising when it fails.
+
+    Adding a constraint to a table that holds rows breaking it must not stop the whole
+    synchronisation (Odoo does the same): the data has to be fixed first.
+    """
+    try:
+        with connection.begin_nested():
+            connection.execute(statement)
+        return True
+    except sa.exc.DBAPIError as exc:
+        _logger.warning("%s: %s", failure, str(exc.orig).splitlines()[0])
+        return False
+
+
+def _sync_foreign_keys(connection, inspector, table, new):
+    """PostgreSQL: add missing foreign keys, recreate those whose ON DELETE changed."""
+    existing = {} if new else {fk["name"]: fk for fk in inspector.get_foreign_keys(table.name)}
+    for constraint in sorted(table.foreign_key_constraints, key=lambda c: c.name):
+        info = existing.get(constraint.name)
+        if info is not None:
+            if (info["options"].get("ondelete") or "NO ACTION") == (constraint.ondelete or "NO ACTION"):
+                continue
+            _logger.info("changing ON DELETE of %s to %s", constraint.name, constraint.ondelete)
+            connection.execute(sa.schema.DropConstraint(constraint))
+        _try_ddl(connection, sa.schema.AddConstraint(constraint),
+                 f"cannot add foreign key {constraint.name} on {table.name}")
+
+
+def _sync_constraints(connection, inspector, table):
+    """Add the unique and check constraints an existing table lacks.
+
+    SQLite cannot add a constraint to an existing table: a unique constraint becomes a
+    unique index of the same name (same effect, same error), a check constraint is only
+    reported.
+    """
+    wanted = [c for c in table.constraints if isinstance(c, (sa.UniqueConstraint, sa.CheckConstraint))
+              and c.name]
+    if not wanted:
+        return
+    present = {c["name"] for c in inspector.get_unique_constraints(table.name)}
+    present |= {c["name"] for c in inspector.get_check_constraints(table.name)}
+    present |= {i["name"] for i in inspector.get_indexes(table.name)}
+    for constraint in sorted(wanted, key=lambda c: c.name):
+        if constraint.name in present:
+            continue
+        failure = f"cannot add constraint {constraint.name} on {table.name}"
+        if connection.dialect.name == "postgresql":
+            _try_ddl(connection, sa.schema.AddConstraint(constraint), failure)
+        elif isinstance(constraint, sa.UniqueConstraint):
+            preparer = connection.dialect.identifier_preparer
+            columns = ", ".join(preparer.quote(c.name) for c in constraint.columns)
+            _try_ddl(connection, sa.text(
+                f"CREATE UNIQUE INDEX {preparer.quote(constraint.name)} "
+                f"ON {preparer.format_table(table)} ({columns})"), failure)
+        else:
+            _logger.warning("%s: SQLite cannot add a check constraint to an existing table",
+                            failure)
+
+
 def _add_column(connection, table, column):
     ddl = sa.schema.CreateColumn(column).compile(dialect=connection.dialect)
     spec = str(ddl)
+    if connection.dialect.name == "sqlite":
+        # SQLite cannot add a constraint later: declare the foreign key with the column
+        # (PostgreSQL gets it from _sync_foreign_keys, with the other missing keys)
+        preparer = connection.dialect.identifier_preparer
+        for fk in column.foreign_keys:
+            spec += (f" CONSTRAINT {preparer.quote(fk.name)} REFERENCES "
+                     f"{preparer.format_table(fk.column.table)} ({preparer.quote(fk.column.name)})")
+            if fk.ondelete:
+                spec += f" ON DELETE {fk.ondelete}"
     if not column.nullable:
         count = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
         if count:
@@ -190,9 +273,6 @@ def _add_column(connection, table, column):
             _logger.warning("column %s.%s is required but the table has rows: added as nullable",
                             table.name, column.name)
     connection.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN {spec}'))
-    for index in table.indexes:
-        if column in index.columns:
-            index.create(connection)
 
 
 def _set_nullable(connection, table, column):

@@ -72,7 +72,8 @@ class Field:
         self.module = None
 
     # ------------------------------------------------------------ declaration
-    def __set_name__(self, owner, name):
+    def declare(self, owner, name):
+        """Check the declaration on its definition class (called at class creation)."""
         model = owner.__dict__.get("_name") or owner.__dict__.get("_inherit") or owner.__name__
         allowed = COMMON_ARGS | self.extra_args
         unknown = sorted(set(self._args) - allowed)

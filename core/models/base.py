@@ -76,6 +76,9 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             raise TypeError(f"{cls.__module__}.{cls.__qualname__}: a model needs _name or _inherit")
         if name and not isinstance(name, str):
             raise TypeError(f"{cls.__qualname__}: _name must be a string")
+        for attr, value in list(cls.__dict__.items()):
+            if isinstance(value, Field):
+                value.declare(cls, attr)
         DEFINITIONS.append(cls)
 
     def __init__(self, env, ids, prefetch_ids):

@@ -52,19 +52,27 @@ class ComputeMixin:
             return model.browse()
         return model.search([(path, "in", real)])
 
-    def _modified(self, names, before=False):
-        """Mark what depends on fields ``names`` of these records as stale."""
+    def _modified(self, names, before=False, created=False):
+        """Mark what depends on fields ``names`` of these records as stale.
+
+        ``before``: called before a write, only relations matter; ``created``: the
+        records are new, so only records linked to them by this very create (through
+        a one2many inverse or a many2many) can depend on them.
+        """
         registry = self.env.registry
         transaction = self.env.transaction
         for name in names:
             for dependent, path in registry.triggers.get((self._name, name), ()):
                 if before and not path:
                     continue
-                stored = dependent.store and dependent.compute and dependent.column
+                if created and path and not registry.reachable_from_new(dependent.model_name, path):
+                    continue
+                stored = dependent.store and dependent.column and bool(dependent.compute or dependent.related)
                 if not stored:
                     # non-stored values are recomputed on read: forget them all
                     transaction.cache.invalidate([dependent])
-                    if not registry.triggers.get((dependent.model_name, dependent.name)):
+                    if not registry.feeds_stored(dependent):
+                        registry.invalidate_dependents(transaction.cache, dependent)
                         continue
                 records = self._dependents(dependent, path)
                 if not records:
@@ -107,7 +115,7 @@ class ComputeMixin:
         names = [name for name in given
                  if any(path for _, path in registry.triggers.get((self._name, name), ()))]
         if names:
-            records._modified(names)
+            records._modified(names, created=True)
 
     # ------------------------------------------------------------ computing
     def _compute_method(self, field):
@@ -319,7 +327,10 @@ class ComputeMixin:
         origin = self.browse(values["id"]) if isinstance(values.get("id"), int) else None
         record = self.new({k: v for k, v in values.items() if k != "id" and k in self._fields},
                           origin=origin)
-        before = {name: record._onchange_value(name) for name in names if name in self._fields}
+        # fields the client did not send count as unknown: their value is always returned
+        unknown = object()
+        before = {name: record._onchange_value(name) if name in values else unknown
+                  for name in names if name in self._fields}
         warnings = []
         todo = list(field_names) or list(values)
         done = set()
@@ -340,7 +351,7 @@ class ComputeMixin:
         changed = {}
         for name in before:
             value = record._onchange_value(name)
-            if value != before[name] or name in field_names and name not in values:
+            if before[name] is unknown or value != before[name]:
                 changed[name] = value
         result = {"value": changed}
         if warnings:

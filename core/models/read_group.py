@@ -92,11 +92,11 @@ class ReadGroupMixin:
                    "day_of_year": "%j", "day_of_month": "%d", "day_of_week": "%w",
                    "hour_number": "%H", "minute_number": "%M", "second_number": "%S"}.get(granularity)
             if granularity == "quarter_number":
-                return (sa.cast(sa.func.strftime("%m", column), sa.Integer) + 2) / 3
+                return (sa.cast(sa.func.strftime("%m", column), sa.Integer) + 2) // 3
             if granularity == "iso_week_number":
                 # ISO week: the week of the Thursday of the date's week
                 thursday = sa.func.date(column, "-3 days", "weekday 4")
-                return (sa.cast(sa.func.strftime("%j", thursday), sa.Integer) + 6) / 7
+                return (sa.cast(sa.func.strftime("%j", thursday), sa.Integer) + 6) // 7
             return sa.cast(sa.func.strftime(fmt, column), sa.Integer)
         if granularity == "day":
             return sa.func.date(column)
@@ -109,7 +109,7 @@ class ReadGroupMixin:
         if granularity == "hour":
             return sa.func.strftime("%Y-%m-%d %H:00:00", column)
         month = sa.cast(sa.func.strftime("%m", column), sa.Integer)
-        first = (month - 1) / 3 * 3 + 1
+        first = (month - 1) // 3 * 3 + 1
         return sa.func.strftime("%Y", column) + "-" + sa.func.printf("%02d", first) + "-01"
 
     def _aggregate_specs(self, fields, groupby_names):

@@ -131,6 +131,8 @@ class StorageMixin:
                     continue
                 if field.column and name not in MAGIC:
                     row[name] = field.convert_to_cache(value, self)
+                    if field.translate and isinstance(row[name], str):
+                        row[name] = {"en_US": row[name], env.lang: row[name]}
                 elif name not in MAGIC:
                     rest[name] = value
             if self._log_access:
@@ -145,8 +147,11 @@ class StorageMixin:
             later.append(rest)
         params = [{f.name: f.convert_to_column(row.get(f.name), self) for f in columns} for row in rows]
         if params and columns:
-            statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = [r[0] for r in self._execute(statement, params)]
+            # One multi-row INSERT: both databases assign the new ids in the order of the
+            # VALUES rows (SQLite: rowid max+1 under the write lock; PostgreSQL: nextval per
+            # row), so sorting the returned ids matches them to the parameter rows.
+            statement = sa.insert(table).returning(table.c.id)
+            ids = sorted(r[0] for r in self._execute(statement, params))
         else:
             ids = [self._execute(sa.insert(table).returning(table.c.id), {}).scalar_one()
                    for _ in rows]
@@ -191,6 +196,8 @@ class StorageMixin:
             field = fields[name]
             if field.inherited:
                 parent_vals.setdefault(field.inherited_model, {})[name] = value
+            elif field.column and field.translate:
+                rest[name] = value
             elif field.column:
                 column_vals[name] = value
             else:
@@ -252,6 +259,8 @@ class StorageMixin:
             field = fields[name]
             if field.type in ("one2many", "many2many") and field.store:
                 self._write_x2many(field, value)
+            elif field.translate and field.column:
+                self._write_translated(field, value)
             elif field.inverse or field.related:
                 for record in self:
                     self.env.transaction.cache.set(field, record.id, field.convert_to_cache(value, record))
@@ -259,6 +268,31 @@ class StorageMixin:
             elif field.compute and field.store:
                 # writing a stored computed field without inverse: keep the value
                 self.env.transaction.cache.update(field, self._ids, field.convert_to_cache(value, self))
+
+    def _write_translated(self, field, value):
+        """Set the value of a translated field in the current language only.
+
+        Writing in English changes the source text; writing in another language adds
+        or replaces that translation (and fills English when there was none).
+        """
+        lang = self.env.lang
+        cache = self.env.transaction.cache
+        params = []
+        for record in self:
+            value_cache = field.convert_to_cache(value, record)
+            if value_cache is None or isinstance(value_cache, dict):
+                new = value_cache
+            else:
+                current = record._get_value(field)
+                new = dict(current) if isinstance(current, dict) else {}
+                new[lang] = value_cache
+                new.setdefault("en_US", value_cache)
+            params.append({"_id": record.id, "value": new})
+            cache.set(field, record.id, new)
+        table = self._sql_table
+        statement = sa.update(table).where(table.c.id == sa.bindparam("_id")).values(
+            {field.name: sa.bindparam("value", type_=table.c[field.name].type)})
+        self._execute(statement, params)
 
     # ------------------------------------------------------------ x2many
     def _write_x2many(self, field, value):
@@ -392,17 +426,21 @@ class StorageMixin:
             names = [n for n, f in model_fields.items() if n != "id" and self._field_readable(f)]
         self._check_access("read")
         self._check_field_access(names, "read")
-        records = self.exists() if self._ids else self
-        if not records:
+        if not self._ids:
             return []
         cache = self.env.transaction.cache
-        # fetch all columns in one go (the first record's miss loads the whole prefetch set)
-        first = records[0]
-        for name in names:
-            field = model_fields[name]
-            if field.type == "many2one" or not field.relational:
-                if not cache.contains(field, first.id):
-                    first._get_value(field)
+        # the first record's miss loads the columns of the whole prefetch set at once;
+        # records that no longer exist are left out, as Odoo does
+        column_names = [n for n in names if self._fields[n].column]
+        probe = self._fields[column_names[0] if column_names else "id"]
+        missing = [rid for rid in self._ids if not cache.contains(probe, rid)]
+        for start in range(0, len(missing), 1000):
+            self._fetch_ids(missing[start:start + 1000], probe)
+        records = self
+        if missing:
+            records = self.browse([rid for rid in self._ids if cache.contains(probe, rid)])
+        if not records:
+            return []
         result = [{"id": rid} for rid in records._ids]
         for name in names:
             field = model_fields[name]
@@ -566,6 +604,29 @@ class StorageMixin:
         for method in self.env.registry.constraint_methods(self._name):
             if names & set(method._constrains):
                 method(self)
+
+    def _transient_vacuum(self):
+        """Delete wizard records older than ``_transient_max_hours`` (and beyond
+        ``_transient_max_count``, oldest first).  Returns the number removed."""
+        if not self._transient:
+            raise TypeError(f"{self._name} is not a TransientModel")
+        from datetime import timedelta
+
+        from ..fields import Datetime
+        table = self._sql_table
+        doomed = []
+        if self._transient_max_hours:
+            limit = Datetime.now() - timedelta(hours=self._transient_max_hours)
+            doomed += self.env.cr.execute(
+                sa.select(table.c.id).where(sa.func.coalesce(table.c.write_date, table.c.create_date) < limit)
+            ).scalars().all()
+        if self._transient_max_count:
+            doomed += self.env.cr.execute(
+                sa.select(table.c.id).order_by(table.c.id.desc()).offset(self._transient_max_count)
+            ).scalars().all()
+        records = self.sudo().browse(dict.fromkeys(doomed))
+        records.unlink()
+        return len(records)
 
     # ------------------------------------------------------------ security hooks
     def _check_access(self, operation):

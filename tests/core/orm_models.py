@@ -42,6 +42,7 @@ class Partner(models.Model):
     country_id = fields.Many2one("test.country")
     country_code = fields.Char(related="country_id.code")
     user_ids = fields.One2many("test.user", "partner_id")
+    task_ids = fields.One2many("test.task", "partner_id")
     notes = fields.Text()
     data = fields.Json()
     picture = fields.Binary()
@@ -123,4 +124,12 @@ class OrderLine(models.Model):
             line.subtotal = line.quantity * line.price
 
 
-MODELS = [Category, Country, Partner, User, Order, OrderLine]
+class Task(models.Model):
+    _name = "test.task"
+    _description = "Task"
+
+    name = fields.Char()
+    partner_id = fields.Many2one("test.partner")
+
+
+MODELS = [Category, Country, Partner, User, Order, OrderLine, Task]

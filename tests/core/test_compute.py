@@ -1,0 +1,119 @@
+"""Computed fields: stored ones recomputed through relations, non-stored on read."""
+import pytest
+
+from core import Command
+
+
+@pytest.fixture
+def order(env):
+    partner = env["test.partner"].create({"name": "Buyer", "city": "Bonn"})
+    return env["test.order"].create({
+        "partner_id": partner.id,
+        "line_ids": [Command.create({"product": "a", "quantity": 2, "price": 5.0}),
+                     Command.create({"product": "b", "quantity": 1, "price": 1.5})],
+    })
+
+
+def stored_total(env, order):
+    """The value in the database, bypassing the cache."""
+    env.flush_all()
+    table = env.registry.tables["test.order"]
+    return env.cr.execute(table.select().where(table.c.id == order.id)).mappings().one()["amount_total"]
+
+
+def test_stored_compute_on_create(env, order):
+    assert order.amount_total == 11.5
+    assert stored_total(env, order) == 11.5
+
+
+def test_recomputed_when_a_line_changes(env, order):
+    order.line_ids[0].write({"price": 10.0})
+    assert order.amount_total == 21.5
+    assert stored_total(env, order) == 21.5
+
+
+def test_recomputed_when_a_line_is_added_removed_or_moved(env, order):
+    env["test.order.line"].create({"order_id": order.id, "price": 100.0})
+    assert order.amount_total == 111.5
+    order.line_ids[-1].unlink()
+    assert order.amount_total == 11.5
+    other = env["test.order"].create({"partner_id": order.partner_id.id})
+    order.line_ids[0].write({"order_id": other.id})
+    assert (order.amount_total, other.amount_total) == (1.5, 10.0)
+    assert stored_total(env, other) == 10.0
+
+
+def test_recomputed_through_x2many_commands(env, order):
+    first, second = order.line_ids
+    order.write({"line_ids": [Command.update(first.id, {"quantity": 3}), Command.delete(second.id)]})
+    assert order.amount_total == 15.0
+    order.write({"line_ids": [Command.create({"price": 1.0})]})
+    assert order.amount_total == 16.0
+
+
+def test_same_record_dependency(env, order):
+    order.discount = 1.5
+    assert order.amount_total == 10.0
+
+
+def test_stale_value_is_recomputed_before_search(env, order):
+    order.line_ids[0].price = 50.0
+    assert env["test.order"].search([("amount_total", ">", 100)]) == order
+
+
+def test_non_stored_compute_follows_changes(env, order):
+    assert order.line_count == 2
+    env["test.order.line"].create({"order_id": order.id})
+    assert order.line_count == 3
+
+
+def test_related_stored_follows_the_target(env, order):
+    assert order.partner_city == "Bonn"
+    order.partner_id.city = "Berlin"
+    assert order.partner_city == "Berlin"
+    assert env["test.order"].search([("partner_city", "=", "Berlin")]) == order
+
+
+def test_related_non_stored_reads_and_searches(env):
+    country = env["test.country"].create({"name": "Germany", "code": "DE"})
+    partner = env["test.partner"].create({"name": "P", "country_id": country.id})
+    assert partner.country_code == "DE"
+    country.code = "AT"
+    assert partner.country_code == "AT"
+    assert env["test.partner"].search([("country_code", "=", "AT")]) == partner
+
+
+def test_related_field_writes_through(env):
+    country = env["test.country"].create({"name": "Germany", "code": "DE"})
+    partner = env["test.partner"].create({"name": "P", "country_id": country.id})
+    partner.write({"country_code": "CH"})
+    assert country.code == "CH"
+
+
+def test_computes_run_in_batch(env, count_queries):
+    partner = env["test.partner"].create({"name": "Buyer"})
+    orders = env["test.order"].create([
+        {"partner_id": partner.id, "line_ids": [Command.create({"price": float(i)})]} for i in range(10)])
+    env.flush_all()
+    orders.invalidate_recordset()
+    env["test.order.line"].invalidate_model()
+    with count_queries() as counter:
+        counts = [o.line_count for o in orders]
+    assert counts == [1] * 10
+    assert counter.count <= 2
+
+
+def test_onchange_recomputes_and_warns(env):
+    partner = env["test.partner"].create({"name": "Far", "city": "Nowhere"})
+    result = env["test.order"].onchange(
+        {"partner_id": partner.id, "discount": 0.0,
+         "line_ids": [Command.create({"price": 4.0, "quantity": 2})]},
+        ["partner_id"], ["partner_id", "amount_total", "partner_city"])
+    assert result["warning"]["message"] == "This partner lives nowhere."
+    assert result["value"]["partner_city"] == "Nowhere"
+    result = env["test.order"].onchange(
+        {"partner_id": partner.id, "discount": 1.0,
+         "line_ids": [Command.create({"price": 4.0, "quantity": 2})]},
+        ["discount"], ["amount_total"])
+    assert result["value"]["amount_total"] == 7.0
+    assert env["test.order"].search_count([]) == 0  # nothing was written
