@@ -73,7 +73,7 @@ def env(db_uri):
 def test_methods_chain_through_every_definition_in_load_order(env):
     # the extension first, then what its _inherit lists, in that order
     assert env["treg.thing"].describe() == ["extension", "base"]
-    assert [c.__module__ for c in type(env["treg.thing"]).__mro__[1:4]] == [
+    assert [c.__module__ for c in type(env["treg.thing"]).__mro__ if c.__module__.startswith("addons.")] == [
         "addons.sale_like.models.thing", "addons.base_like.models.thing", "addons.mixins.models.mixin"]
 
 
