@@ -1,0 +1,72 @@
+"""Configuration: defaults, an ``odoo.conf``-style file, environment, command line.
+
+Precedence, highest first: command-line flags, ``TESSERA_<OPTION>`` environment
+variables, the ``[options]`` section of the configuration file, the defaults below.
+Every option is listed, with its default, in ``odoo.conf.example``.
+"""
+import configparser
+import os
+from dataclasses import dataclass, fields
+
+import sqlalchemy as sa
+
+
+@dataclass
+class Config:
+    db_name: str = "tessera"
+    db_uri: str = ""            # full SQLAlchemy URL; overrides db_name / db_host ...
+    db_host: str = ""           # set: PostgreSQL on this host; empty: SQLite in data_dir
+    db_port: int = 5432
+    db_user: str = ""
+    db_password: str = ""
+    data_dir: str = "./data"
+    http_interface: str = "127.0.0.1"
+    http_port: int = 8069
+    log_level: str = "info"
+
+    def database_uri(self):
+        """The SQLAlchemy URL of the configured database."""
+        if self.db_uri:
+            return self.db_uri
+        if self.db_host:
+            return sa.URL.create("postgresql+psycopg", username=self.db_user or None,
+                                 password=self.db_password or None, host=self.db_host,
+                                 port=self.db_port, database=self.db_name).render_as_string(False)
+        path = os.path.join(os.path.abspath(self.data_dir), f"{self.db_name}.sqlite3")
+        return f"sqlite:///{path}"
+
+
+OPTIONS = {f.name: f for f in fields(Config)}
+
+
+def _convert(name, value, source):
+    kind = OPTIONS[name].type
+    if kind in (int, "int"):
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{source}: option {name} expects a whole number, got {value!r}") from None
+    return value
+
+
+def load(path=None, flags=None, environ=None):
+    """The configuration from defaults, file, environment and flags, in that order."""
+    config = Config()
+    environ = os.environ if environ is None else environ
+    if path:
+        parser = configparser.ConfigParser()
+        if not parser.read(path):
+            raise FileNotFoundError(f"configuration file {path} not found")
+        if parser.has_section("options"):
+            for name, value in parser.items("options"):
+                if name not in OPTIONS:
+                    raise ValueError(f"{path}: unknown option {name!r} in [options]")
+                setattr(config, name, _convert(name, value, path))
+    for name in OPTIONS:
+        key = f"TESSERA_{name.upper()}"
+        if key in environ:
+            setattr(config, name, _convert(name, environ[key], key))
+    for name, value in (flags or {}).items():
+        if value is not None:
+            setattr(config, name, _convert(name, value, f"--{name.replace('_', '-')}"))
+    return config
