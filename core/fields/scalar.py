@@ -110,9 +110,23 @@ class Monetary(Float):
     def scale(self, record):
         if record is not None and self.currency_field and len(record._ids) == 1:
             currency = record[self.currency_field] if self.currency_field in record._fields else None
-            if currency and "decimal_places" in currency._fields:
-                return currency.decimal_places
+            return self.currency_scale(currency)
         return None
+
+    @staticmethod
+    def currency_scale(currency):
+        if currency and "decimal_places" in currency._fields:
+            return currency.decimal_places
+        return None
+
+    def round_in_row(self, row, model):
+        """Round this amount in a row about to be inserted, with the row's currency."""
+        currency_id = row.get(self.currency_field) if self.currency_field else None
+        if row.get(self.name) is not None and currency_id:
+            comodel = model._fields[self.currency_field].comodel_name
+            scale = self.currency_scale(model.env[comodel].browse(currency_id))
+            if scale is not None:
+                row[self.name] = float_round(row[self.name], scale)
 
     def get_description(self, env):
         desc = super().get_description(env)

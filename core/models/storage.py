@@ -123,6 +123,7 @@ class StorageMixin:
                     vals_list[i] = dict(vals_list[i], **{link: pid})
         rows, later = [], []
         columns = [f for f in fields.values() if f.column and f.name != "id" and not f.inherited]
+        monetaries = [f for f in columns if f.type == "monetary" and f.currency_field]
         for vals in vals_list:
             row, rest = {}, {}
             for name, value in vals.items():
@@ -135,6 +136,8 @@ class StorageMixin:
                         row[name] = {"en_US": row[name], env.lang: row[name]}
                 elif name not in MAGIC:
                     rest[name] = value
+            for field in monetaries:
+                field.round_in_row(row, self)
             if self._log_access:
                 row.update(create_uid=env.uid, write_uid=env.uid, create_date=now, write_date=now)
             for field in columns:
