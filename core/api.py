@@ -7,6 +7,7 @@ declare how model methods relate to fields (``depends``, ``constrains``,
 It does not own the cache itself (``core.models.cache``) nor transactions
 (``core.db``).
 """
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -75,8 +76,13 @@ def model(method):
 
 def model_create_multi(method):
     """``create`` takes a list of dicts; a single dict is wrapped into a list."""
-    method._api = "model_create"
-    return method
+    @functools.wraps(method)
+    def create(self, vals_list):
+        if isinstance(vals_list, Mapping):
+            vals_list = [vals_list]
+        return method(self, vals_list)
+    create._api = "model_create"
+    return create
 
 
 def private(method):

@@ -74,7 +74,17 @@ class Registry:
         registry.load(definitions)
         registry.setup_models()
         registry.sync_schema()
+        registry.init_models()
         return registry
+
+    def init_models(self):
+        """Call ``init()`` of every model that defines one (e.g. to create an SQL view)."""
+        from .api import SUPERUSER_ID, Environment
+        with self.cursor() as cr:
+            env = Environment(cr, SUPERUSER_ID, {})
+            for name, cls in self.models.items():
+                if any("init" in vars(klass) for klass in cls.__mro__ if klass is not BaseModel):
+                    env[name].init()
 
     def load(self, definitions):
         """Add definition classes (in load order) to the registry."""
@@ -176,7 +186,8 @@ class Registry:
             fields[name] = field
         cls._fields = fields
         for name, field in fields.items():
-            setattr(cls, name, field)
+            if name != "id":  # the ``id`` property of recordsets stays (False when empty)
+                setattr(cls, name, field)
         for name, field in fields.items():
             field.setup(cls, name)
             if name == "id":
@@ -284,12 +295,24 @@ class Registry:
         if self.dialect == "postgresql":
             self.has_trigram = self._ensure_trigram()
         owners = schema_sync.build_tables(self, self.dialect)
+        self._describe_views()
         if connection is not None:
             return schema_sync.sync(self, connection, owners)
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("SELECT 1")
             return schema_sync.sync(self, conn, owners)
+
+    def _describe_views(self):
+        """Tables of ``_auto = False`` models: described for queries, never created."""
+        views = sa.MetaData()
+        for name, model in self.models.items():
+            if model._abstract or model._auto:
+                continue
+            columns = [sa.Column("id", sa.Integer, primary_key=True)]
+            columns += [sa.Column(f.name, f.sql_type(self.dialect)) for f in model._fields.values()
+                        if f.column and f.name != "id" and not f.inherited]
+            self.tables[name] = sa.Table(model._table, views, *columns)
 
     def _ensure_trigram(self):
         try:

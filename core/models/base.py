@@ -380,6 +380,10 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             else:
                 record.display_name = f"{self._name},{record.id}"
 
+    def init(self):
+        """Called after the schema is synchronised; models with ``_auto = False``
+        create their SQL view here."""
+
     def name_get(self):
         """Deprecated since Odoo 17: ``[(id, display_name)]``."""
         return [(record.id, record.display_name) for record in self]

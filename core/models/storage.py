@@ -10,6 +10,7 @@ import logging
 
 import sqlalchemy as sa
 
+from .. import api
 from ..exceptions import AccessError, UserError, ValidationError
 from ..fields import NOT_SET, Command
 
@@ -85,11 +86,9 @@ class StorageMixin:
         return result
 
     # ------------------------------------------------------------ create
+    @api.model_create_multi
     def create(self, vals_list):
         """Create records from a dict or a list of dicts; returns the new records."""
-        single = isinstance(vals_list, dict)
-        if single:
-            vals_list = [vals_list]
         if not vals_list:
             return self.browse()
         for vals in vals_list:

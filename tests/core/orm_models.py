@@ -1,4 +1,6 @@
 """Models shared by the ORM tests (imported by tests/core/conftest.py)."""
+import sqlalchemy as sa
+
 from core import api, fields, models
 from core.exceptions import ValidationError
 
@@ -46,6 +48,20 @@ class Partner(models.Model):
     notes = fields.Text()
     data = fields.Json()
     picture = fields.Binary()
+    upper_city = fields.Char(compute="_compute_upper_city", inverse="_inverse_upper_city",
+                             search="_search_upper_city")
+
+    @api.depends("city")
+    def _compute_upper_city(self):
+        for partner in self:
+            partner.upper_city = partner.city.upper() if partner.city else False
+
+    def _inverse_upper_city(self):
+        for partner in self:
+            partner.city = partner.upper_city.title() if partner.upper_city else False
+
+    def _search_upper_city(self, operator, value):
+        return [("city", "=ilike", value)] if operator == "=" else [("city", operator, value)]
 
     _sql_constraints = [
         ("color_positive", "check(color >= 0)", "The color index must be positive."),
@@ -132,4 +148,21 @@ class Task(models.Model):
     partner_id = fields.Many2one("test.partner")
 
 
-MODELS = [Category, Country, Partner, User, Order, OrderLine, Task]
+class OrderReport(models.Model):
+    """A read-only reporting model over an SQL view, as ``_auto = False`` allows."""
+
+    _name = "test.order.report"
+    _description = "Orders per partner"
+    _auto = False
+
+    partner_id = fields.Many2one("test.partner")
+    order_count = fields.Integer()
+
+    def init(self):
+        self.env.cr.execute(sa.text("DROP VIEW IF EXISTS test_order_report"))
+        self.env.cr.execute(sa.text(
+            "CREATE VIEW test_order_report AS SELECT partner_id AS id, partner_id, "
+            "COUNT(*) AS order_count FROM test_order GROUP BY partner_id"))
+
+
+MODELS = [Category, Country, Partner, User, Order, OrderLine, Task, OrderReport]

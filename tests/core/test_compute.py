@@ -117,3 +117,34 @@ def test_onchange_recomputes_and_warns(env):
         ["discount"], ["amount_total"])
     assert result["value"]["amount_total"] == 7.0
     assert env["test.order"].search_count([]) == 0  # nothing was written
+
+
+def test_inverse_and_search_methods_of_a_non_stored_compute(env):
+    partner = env["test.partner"].create({"name": "P", "city": "bonn"})
+    assert partner.upper_city == "BONN"
+    partner.upper_city = "KÖLN"
+    assert partner.city == "Köln"
+    assert env["test.partner"].search([("upper_city", "=", "KÖLN")]) == partner
+
+
+def test_model_without_table_reads_its_sql_view(env):
+    partner = env["test.partner"].create({"name": "P"})
+    env["test.order"].create([{"partner_id": partner.id}, {"partner_id": partner.id}])
+    env.flush_all()
+    [row] = env["test.order.report"].search_read([], ["partner_id", "order_count"])
+    assert row["partner_id"] == (partner.id, "P") and row["order_count"] == 2
+
+
+def test_create_override_receives_a_list(env):
+    from core import api as api_module
+
+    class Probe:
+        received = None
+
+        @api_module.model_create_multi
+        def create(self, vals_list):
+            Probe.received = vals_list
+            return vals_list
+
+    Probe().create({"a": 1})
+    assert Probe.received == [{"a": 1}]
