@@ -52,7 +52,9 @@ def create_engine(uri, echo=False, pool_size=5):
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # straight to the driver, as psycopg does on PostgreSQL: BEGIN is not one of
+            # the statements ``Cursor.sql_count`` counts, on either database
+            connection.connection.driver_connection.execute("BEGIN")
     elif url.get_backend_name() == "postgresql":
         engine = sa.create_engine(
             url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2,
@@ -78,6 +80,8 @@ class Cursor:
     def __init__(self, registry):
         self.registry = registry
         self.connection = registry.engine.connect()
+        # the counter lives on the pooled DBAPI connection, which earlier cursors used too
+        self._sql_count_start = self.connection.info.get("sql_count", 0)
         self.dialect = self.connection.dialect.name
         self._tx = self.connection.begin()
         from ..models.transaction import Transaction
@@ -87,15 +91,20 @@ class Cursor:
 
     @property
     def sql_count(self):
-        return self.connection.info.get("sql_count", 0)
+        """The number of SQL statements this cursor has executed."""
+        return self.connection.info.get("sql_count", 0) - self._sql_count_start
 
     def execute(self, statement, params=None):
         return self.connection.execute(statement, params) if params is not None \
             else self.connection.execute(statement)
 
-    def savepoint(self):
-        """A nested transaction: ``with cr.savepoint(): ...`` undoes only its block."""
-        return _Savepoint(self)
+    def savepoint(self, flush=True):
+        """A nested transaction: ``with cr.savepoint(): ...`` undoes only its block.
+
+        With ``flush=False`` the recomputations pending when the block starts and ends
+        stay pending (two statements less, for code that wraps a single write).
+        """
+        return _Savepoint(self, flush)
 
     def flush(self):
         from ..api import SUPERUSER_ID, Environment
@@ -105,6 +114,9 @@ class Cursor:
         self.flush()
         self._tx.commit()
         callbacks, self._after_commit = self._after_commit, []
+        # the next transaction must see what others committed meanwhile: nothing cached
+        # may outlive the transaction that read it
+        self.transaction.reset()
         self._tx = self.connection.begin()
         for callback in callbacks:
             try:
@@ -144,23 +156,37 @@ class Cursor:
 
 
 class _Savepoint:
-    def __init__(self, cr):
+    def __init__(self, cr, flush=True):
         self.cr = cr
+        self.flush = flush
 
     def __enter__(self):
-        self.cr.flush()
+        if self.flush:
+            self.cr.flush()
         self.nested = self.cr.connection.begin_nested()
-        self.snapshot = self.cr.transaction.snapshot()
+        # the pending recomputations of before the block (with flush=False there are some);
+        # not Transaction.snapshot(), whose deepcopy also copies the fields used as keys
+        self.snapshot = {field: set(ids) for field, ids in self.cr.transaction.tocompute.items()}
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.cr.flush()
+            try:
+                # the recomputations the block left pending belong to the block: when
+                # writing them fails, the block fails
+                if self.flush:
+                    self.cr.flush()
+            except BaseException:
+                self._undo()
+                raise
             self.nested.commit()
         else:
-            self.nested.rollback()
-            self.cr.transaction.restore(self.snapshot)
+            self._undo()
         return False
+
+    def _undo(self):
+        self.nested.rollback()
+        self.cr.transaction.restore(self.snapshot)
 
 
 def retry_delay(attempt):

@@ -2,10 +2,13 @@
 
 Builds one SQLAlchemy ``Table`` per stored model into the registry's ``MetaData``
 (plus relation tables of many2many fields), then brings the database in line:
-creates missing tables, adds missing columns, and on PostgreSQL alters column types
-and NOT NULL.  Every table and column it creates is recorded in ``ir_schema_owner``
-with the addon that declared it, so that uninstalling an addon can drop exactly what
-it owns and nothing else.
+creates missing tables, adds missing columns with their foreign keys, indexes and
+unique / check constraints.  On PostgreSQL it also alters column types (values that do
+not convert are moved aside to ``<column>_moved<N>``), NOT NULL and the ON DELETE of
+foreign keys; SQLite cannot alter a table, so there those changes are left to the ORM's
+own checks.  Every table and column it creates is recorded in ``ir_schema_owner`` with
+the addon that declared it, so that uninstalling an addon can drop exactly what it owns
+and nothing else.  It drops no table and no column itself.
 """
 import hashlib
 import logging
@@ -60,7 +63,8 @@ def build_tables(registry, dialect_name):
                 args.append(sa.ForeignKey(f"{comodel._table}.id", ondelete=field.ondelete.upper(),
                                           name=short_name(f"{table_name}_{field.name}_fkey")))
             nullable = not (field.required and not field.compute and field.type != "boolean")
-            column = sa.Column(field.name, field.sql_type(dialect_name), *args, nullable=nullable)
+            column = sa.Column(field.name, field.sql_type(dialect_name), *args, nullable=nullable,
+                               info={"translate": bool(getattr(field, "translate", False))})
             columns.append(column)
             owners[(table_name, field.name)] = field.module or model._module
             kind = field.index
@@ -169,11 +173,13 @@ def sync(registry, connection, owners):
                     created.append((table.name, column.name))
                 continue
             if not _same_type(info["type"], column.type, dialect_name):
-                _logger.info("altering type of %s.%s to %s", table.name, column.name, column.type)
-                connection.execute(sa.text(
-                    f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE '
-                    f'{column.type.compile(dialect=connection.dialect)} USING "{column.name}"::'
-                    f'{column.type.compile(dialect=connection.dialect)}'))
+                moved = _alter_type(connection, table, column, info, set(columns))
+                if moved:
+                    # the old values stay, in a column of the same owner, for a person to look at
+                    owners[(table.name, moved)] = owners.get((table.name, column.name))
+                    created.append((table.name, moved))
+                    _add_column(connection, table, column)
+                    continue
             if dialect_name == "postgresql" and info["nullable"] != column.nullable and not column.primary_key:
                 _set_nullable(connection, table, column)
         _sync_constraints(connection, inspector, table)
@@ -185,6 +191,8 @@ def sync(registry, connection, owners):
                 index.create(connection)
         if dialect_name == "postgresql":
             _sync_foreign_keys(connection, inspector, table, table.name in new_tables)
+        elif table.name not in new_tables:
+            _check_sqlite_foreign_keys(connection, table)
     rows = [{"table_name": t, "column_name": c, "module": owners.get((t, c)) or owners.get((t, ""))}
             for t, c in dict.fromkeys(created) if (t, c) not in known]
     rows = [r for r in rows if r["module"]]
@@ -193,15 +201,16 @@ def sync(registry, connection, owners):
     return created
 
 
-def _try_ddl(connection, statement, failure):
-    """Run one DDL statement in a savepoint; log ``failure`` instead of raising when it fails.
+def _try_ddl(connection, failure, *statements):
+    """Run DDL statements in a savepoint; log ``failure`` instead of raising when they fail.
 
     Adding a constraint to a table that holds rows breaking it must not stop the whole
     synchronisation (Odoo does the same): the data has to be fixed first.
     """
     try:
         with connection.begin_nested():
-            connection.execute(statement)
+            for statement in statements:
+                connection.execute(statement)
         return True
     except sa.exc.DBAPIError as exc:
         _logger.warning("%s: %s", failure, str(exc.orig).splitlines()[0])
@@ -212,14 +221,29 @@ def _sync_foreign_keys(connection, inspector, table, new):
     """PostgreSQL: add missing foreign keys, recreate those whose ON DELETE changed."""
     existing = {} if new else {fk["name"]: fk for fk in inspector.get_foreign_keys(table.name)}
     for constraint in sorted(table.foreign_key_constraints, key=lambda c: c.name):
+        statements = [sa.schema.AddConstraint(constraint)]
         info = existing.get(constraint.name)
         if info is not None:
             if (info["options"].get("ondelete") or "NO ACTION") == (constraint.ondelete or "NO ACTION"):
                 continue
             _logger.info("changing ON DELETE of %s to %s", constraint.name, constraint.ondelete)
-            connection.execute(sa.schema.DropConstraint(constraint))
-        _try_ddl(connection, sa.schema.AddConstraint(constraint),
-                 f"cannot add foreign key {constraint.name} on {table.name}")
+            statements.insert(0, sa.schema.DropConstraint(constraint))
+        _try_ddl(connection, f"cannot add foreign key {constraint.name} on {table.name}", *statements)
+
+
+def _check_sqlite_foreign_keys(connection, table):
+    """SQLite: report the foreign keys of existing columns that differ from the fields."""
+    rows = connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table.name}")').all()
+    present = {row[3]: (row[2], row[6]) for row in rows}      # column -> (table, on delete)
+    for constraint in table.foreign_key_constraints:
+        (element,) = constraint.elements
+        wanted = (element.column.table.name, constraint.ondelete or "NO ACTION")
+        found = present.get(element.parent.name)
+        if found != wanted:
+            _logger.warning("foreign key of %s.%s should be %s ON DELETE %s, it is %s: SQLite "
+                            "cannot alter the constraints of an existing table", table.name,
+                            element.parent.name, wanted[0], wanted[1],
+                            "missing" if found is None else f"{found[0]} ON DELETE {found[1]}")
 
 
 def _sync_constraints(connection, inspector, table):
@@ -241,16 +265,53 @@ def _sync_constraints(connection, inspector, table):
             continue
         failure = f"cannot add constraint {constraint.name} on {table.name}"
         if connection.dialect.name == "postgresql":
-            _try_ddl(connection, sa.schema.AddConstraint(constraint), failure)
+            _try_ddl(connection, failure, sa.schema.AddConstraint(constraint))
         elif isinstance(constraint, sa.UniqueConstraint):
             preparer = connection.dialect.identifier_preparer
             columns = ", ".join(preparer.quote(c.name) for c in constraint.columns)
-            _try_ddl(connection, sa.text(
+            _try_ddl(connection, failure, sa.text(
                 f"CREATE UNIQUE INDEX {preparer.quote(constraint.name)} "
-                f"ON {preparer.format_table(table)} ({columns})"), failure)
+                f"ON {preparer.format_table(table)} ({columns})"))
         else:
             _logger.warning("%s: SQLite cannot add a check constraint to an existing table",
                             failure)
+
+
+def _alter_type(connection, table, column, info, existing_columns):
+    """PostgreSQL: convert a column to the type of its field, keeping the values.
+
+    A Char that becomes translated keeps its value as the English one, and the other way
+    round.  When the values do not convert (``'abc'`` to an integer), the old column is
+    renamed ``<name>_moved<N>`` and the caller adds a fresh one, as Odoo does: the data
+    is kept and the registry starts.  Returns the name of the moved column, if any.
+    """
+    preparer = connection.dialect.identifier_preparer
+    quoted, table_name = preparer.quote(column.name), preparer.format_table(table)
+    new_type = column.type.compile(dialect=connection.dialect)
+    was_json, is_json = isinstance(info["type"], sa.JSON), isinstance(column.type, sa.JSON)
+    if is_json and not was_json and column.info.get("translate"):
+        using = f"CASE WHEN {quoted} IS NOT NULL THEN jsonb_build_object('en_US', {quoted}) END"
+    elif was_json and not is_json:
+        using = (f"CASE WHEN jsonb_typeof({quoted}::jsonb) = 'object' THEN {quoted}::jsonb->>'en_US' "
+                 f"ELSE {quoted}::jsonb #>> '{{}}' END")
+    else:
+        using = f"{quoted}::{new_type}"
+    _logger.info("altering type of %s.%s to %s", table.name, column.name, new_type)
+    statement = sa.text(f"ALTER TABLE {table_name} ALTER COLUMN {quoted} TYPE {new_type} USING {using}")
+    if _try_ddl(connection, f"cannot convert {table.name}.{column.name} to {new_type}", statement):
+        return None
+    number = 0
+    while f"{column.name}_moved{number}" in existing_columns:
+        number += 1
+    moved = f"{column.name}_moved{number}"
+    _logger.warning("the values of %s.%s are kept in the column %s", table.name, column.name, moved)
+    if not info["nullable"]:
+        connection.execute(sa.text(f"ALTER TABLE {table_name} ALTER COLUMN {quoted} DROP NOT NULL"))
+    connection.execute(sa.text(f"ALTER TABLE {table_name} RENAME COLUMN {quoted} TO {preparer.quote(moved)}"))
+    for index in table.indexes:   # they followed the old column; the new one gets its own
+        if column.name in index.columns:
+            connection.execute(sa.text(f"DROP INDEX IF EXISTS {preparer.quote(index.name)}"))
+    return moved
 
 
 def _add_column(connection, table, column):

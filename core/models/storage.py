@@ -96,8 +96,22 @@ class StorageMixin:
                 raise ValueError(f"{self._name}.create expects dicts of values, got {vals!r}")
             self._check_field_names(vals, "create")
         self._check_access("create")
-        records = self._create(self._add_missing_defaults(vals_list))
-        return records
+        vals_list = self._add_missing_defaults(vals_list)
+        if self._spans_statements({name for vals in vals_list for name in vals}, creating=True):
+            # several statements (parents, lines, checks): all of them or none
+            with self.env.cr.savepoint(flush=False):
+                return self._create(vals_list)
+        return self._create(vals_list)
+
+    def _spans_statements(self, names, creating=False):
+        """Does writing ``names`` take more than one statement that could fail?"""
+        fields = self._fields
+        if self._inherits and (creating or any(fields[n].inherited for n in names)):
+            return True
+        # translated values are columns in an INSERT, but merged per record in an UPDATE
+        if any(not fields[n].column or (fields[n].translate and not creating) for n in names):
+            return True
+        return any(names & set(m._constrains) for m in self.env.registry.constraint_methods(self._name))
 
     def _create(self, vals_list):
         env = self.env
@@ -190,6 +204,12 @@ class StorageMixin:
         for name in vals:
             if name in MAGIC:
                 raise ValueError(f"Field {self._name}.{name} is maintained by the ORM and cannot be written")
+        if self._spans_statements(set(vals)):
+            with self.env.cr.savepoint(flush=False):
+                return self._write(vals)
+        return self._write(vals)
+
+    def _write(self, vals):
         fields = self._fields
         env = self.env
         self._modified_before(vals)

@@ -5,9 +5,6 @@ Every environment on one cursor shares one :class:`Transaction`.  The cache maps
 except for stored computed fields marked to recompute, which ``flush`` brings up to
 date (before a search, before reading them, and before commit).
 """
-import copy
-
-
 class Cache:
     __slots__ = ("_data",)
 
@@ -62,9 +59,6 @@ class Transaction:
         self.cache.clear()
         self.tocompute.clear()
         self.protected.clear()
-
-    def snapshot(self):
-        return copy.deepcopy(self.tocompute)
 
     def restore(self, snapshot):
         self.cache.clear()
