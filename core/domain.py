@@ -11,12 +11,24 @@ A domain is a list in prefix notation of ``'&'``, ``'|'``, ``'!'`` and terms
   never a list of ids fetched first;
 * Python: :func:`evaluate` decides whether one record matches (``filtered_domain``).
 
-Both sides follow one rule set, so ``search(d) == search([]).filtered_domain(d)``.
-Negation is exact: a term and its ``'!'`` together cover every row, NULLs included.
+Both sides follow one rule set, so ``search(d) == search([]).filtered_domain(d)``
+(tests/core/test_domain_property.py checks it on random domains).  The rules that
+are easy to get wrong on one side only:
+
+* negation is exact: a term and its ``'!'`` together cover every row, NULLs included;
+  through a path or an x2many, ``'!'`` is "no related record matches", not the
+  negated operator on related records;
+* a many2one is followed whatever its target's ``active``; an x2many only shows
+  archived records when the sub-domain names ``active`` (as reading the field does);
+* a non-stored related field is searched as its value: an empty many2one on the way
+  is an empty value (``('country_code', '=', False)`` matches partners without country);
+* ``=like`` patterns use ``\\`` as escape character on every database; ``like`` needs
+  a field with one text form everywhere (text, selection, integer, many2one, date).
+
 It does not own access rules (folded in by the model's search) nor ordering.
 """
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -34,6 +46,10 @@ NEGATION = {
     "=": "!=", "!=": "=", "like": "not like", "not like": "like", "ilike": "not ilike",
     "not ilike": "ilike", "in": "not in", "not in": "in", "any": "not any", "not any": "any",
 }
+LIKE_OPERATORS = ("like", "not like", "ilike", "not ilike", "=like", "=ilike")
+# like compares text: these types are text, or have one text form on every database
+TEXT_TYPES = ("char", "text", "html", "selection")
+LIKE_TYPES = TEXT_TYPES + ("integer", "many2one", "date")
 NAME_OPERATORS = ("=", "!=", "like", "not like", "ilike", "not ilike", "=like", "=ilike",
                   "in", "not in")
 
@@ -155,6 +171,31 @@ def _like_escape(value):
     return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _check_like_type(field, op):
+    if field.type not in LIKE_TYPES:
+        raise ValueError(f"Operator {op!r} is not supported on {field.model_name}.{field.name} "
+                         f"({field.type}): it compares text")
+
+
+def _raw_pattern(value):
+    """The pattern of ``=like`` / ``=ilike``: ``%`` and ``_`` are wildcards, ``\\`` escapes."""
+    pattern = str(value)
+    if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
+        raise ValueError(f"Invalid pattern {value!r}: it ends with an unpaired escape character '\\'")
+    return pattern
+
+
+def _pattern_regex(pattern):
+    """The regular expression of a raw LIKE pattern (Python side of ``=like``)."""
+    parts, chars = [], iter(pattern)
+    for char in chars:
+        if char == "\\":
+            parts.append(re.escape(next(chars)))
+        else:
+            parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+    return "".join(parts)
+
+
 def _is_false(value):
     return value is False or value is None
 
@@ -168,7 +209,7 @@ def _datetime_bound(value, operator):
 
 
 def _coerce(field, value, operator="="):
-    """A comparison value converted for the column (dates, datetimes, ids)."""
+    """A comparison value converted for the column (dates, datetimes, numbers, ids)."""
     if _is_false(value):
         return None
     ftype = field.type
@@ -182,7 +223,57 @@ def _coerce(field, value, operator="="):
                          f"({ftype}) in domain") from None
     if ftype == "boolean":
         return bool(value)
+    if ftype in ("integer", "many2one", "float", "monetary"):
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, (int, float)):
+            return value
+        # refused here, the same on every database (PostgreSQL would fail, SQLite not match)
+        try:
+            return float(value) if ftype in ("float", "monetary") else int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"Invalid value {value!r} for {field.model_name}.{field.name} "
+                             f"({ftype}) in domain: a number was expected") from None
     return value
+
+
+def _matches_empty(model, field, op, value):
+    """Does a record whose ``field`` is empty match ``(field, op, value)``?"""
+    if op in ("any", "not any"):
+        return op == "not any"
+    if op in ("child_of", "parent_of"):
+        return False
+    if field.type in ("one2many", "many2many"):
+        return _evaluate_x2many(model.env[field.comodel_name], op, value)
+    if field.type == "many2one" and DomainCompiler._is_name_value(value) and op in NAME_OPERATORS:
+        return op in NEGATIVE_OPERATORS
+    return compare(field, None, op, value)
+
+
+def _related_domain(model, field, op, value):
+    """The domain that searches the non-stored related field ``field`` (as Odoo 17 does).
+
+    ``('country_code', '=', 'BE')`` becomes ``('country_id', 'any', [('code', '=', 'BE')])``.
+    When the term also holds for an empty value (``= False``, ``!= 'BE'``, ``not in
+    ['BE']``), records whose many2one on the way is empty match too: their related value
+    is empty as well.
+    """
+    target = model
+    for name in field.related.split(".")[:-1]:
+        target = model.env[target._fields[name].comodel_name]
+    can_be_null = _matches_empty(target, target._fields[field.related.split(".")[-1]], op, value)
+
+    def make(path, model):
+        if "." not in path:
+            return [(path, op, value)]
+        head, rest = path.split(".", 1)
+        step = model._fields[head]
+        domain = [(head, "any", make(rest, model.env[step.comodel_name]))]
+        if can_be_null and step.type == "many2one" and not step.required:
+            return OR([domain, [(head, "=", False)]])
+        return domain
+
+    return make(field.related, model)
 
 
 # ------------------------------------------------------------------ compiler
@@ -298,8 +389,9 @@ class DomainCompiler:
 
     def _non_stored(self, model, table, field, rest, op, value):
         if field.related:
-            related = field.related + ("." + rest if rest else "")
-            return self._leaf(model, table, related, op, value)
+            if rest:
+                return self._leaf(model, table, f"{field.related}.{rest}", op, value)
+            return self._node(model, table, parse(_related_domain(model, field, op, value)))
         if field.search:
             method = field.search if callable(field.search) else getattr(model, field.search)
             domain = method(op, value) if not callable(field.search) else method(model, op, value)
@@ -319,7 +411,10 @@ class DomainCompiler:
         if getattr(field, "translate", False):
             lang = self.env.lang
             english = column["en_US"].as_string()
-            return english if lang == "en_US" else sa.func.coalesce(column[lang].as_string(), english)
+            if lang == "en_US":
+                return english
+            # an empty translation shows the English text (as reading the field does)
+            return sa.func.coalesce(sa.func.nullif(column[lang].as_string(), ""), english)
         return column
 
     def _column(self, model, table, field, op, value):
@@ -337,6 +432,8 @@ class DomainCompiler:
                 return column == value
             return sa.or_(column != value, column.is_(None))
         if op in ("in", "not in"):
+            if isinstance(value, sa.ScalarSelect) and op == "in":
+                return column.in_(value)  # a sub-query of this compiler (hierarchies)
             if not isinstance(value, (list, tuple, set, frozenset)):
                 value = [value]
             values = list(value)
@@ -365,7 +462,10 @@ class DomainCompiler:
             value = _coerce(field, value, op)
             return {"<": column < value, ">": column > value,
                     "<=": column <= value, ">=": column >= value}[op]
-        if op in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
+        if op in LIKE_OPERATORS:
+            _check_like_type(field, op)
+            if ftype not in TEXT_TYPES:
+                column = sa.cast(column, sa.String)  # integers and dates as their text
             return self._like(column, op, value)
         raise ValueError(f"Operator {op!r} is not supported on {model._name}.{field.name} ({ftype})")
 
@@ -373,8 +473,10 @@ class DomainCompiler:
         if op in ("=like", "=ilike"):
             if _is_false(value):
                 return sa.false()
-            pattern = str(value)
-            return column.like(pattern) if op == "=like" else sa.func.lower(column).like(sa.func.lower(pattern))
+            pattern = _raw_pattern(value)
+            if op == "=like":
+                return column.like(pattern, escape="\\")
+            return sa.func.lower(column).like(sa.func.lower(pattern), escape="\\")
         if _is_false(value) or value == "":
             return sa.true() if op in ("like", "ilike") else sa.false()
         pattern = f"%{_like_escape(value)}%"
@@ -427,7 +529,9 @@ class DomainCompiler:
     def _m2m_select(self, field, table, domain):
         relation = self.registry.tables[field.relation].alias()
         link = sa.select(sa.literal(1)).where(relation.c[field.column1] == table.c.id)
-        if domain:
+        # archived comodel records are no link at all, as reading the field shows
+        archivable = self.env[field.comodel_name]._active_name and self.env.context.get("active_test", True)
+        if domain or archivable:
             ids = self._subquery_ids(field.comodel_name, domain, active_test=None)
             link = link.where(relation.c[field.column2].in_(ids.scalar_subquery()))
         return link
@@ -474,7 +578,8 @@ class DomainCompiler:
             target = self.env[field.comodel_name]
             column = None
         else:
-            raise ValueError(f"Operator {op!r} needs id or a relational field, not {model._name}.{field.name}")
+            raise ValueError(f"Operator {op!r} needs id or a relational field, "
+                             f"not {model._name}.{field.name}")
         if field.name != "id" and field.type == "many2one" and field.comodel_name == model._name:
             parent_name = field.name
         else:
@@ -556,22 +661,21 @@ def _evaluate_leaf(record, path, op, value):
     if op in ("in", "not in") and isinstance(value, bool):
         op = "=" if op == "in" else "!="
     if field.related and not field.store:
-        return _evaluate_leaf(record, field.related + ("." + rest if rest else ""), op, value)
+        if rest:
+            return _evaluate_leaf(record, f"{field.related}.{rest}", op, value)
+        return evaluate(record, parse(_related_domain(model, field, op, value)))
     if not field.store and field.name != "id" and field.search:
         sub = field.search if not callable(field.search) else None
         domain = getattr(model, sub)(op, value) if sub else field.search(model, op, value)
         return evaluate(record, parse(domain))
+    if rest or op in ("any", "not any"):
+        if not field.relational:
+            raise ValueError(f"Invalid domain term {(path, op, value)!r}: {model._name}.{head} "
+                             f"is not relational")
+        node = ("leaf", rest, op, value) if rest else parse(value)
+        found = any(evaluate(r, node) for r in _related_for(record, field, node))
+        return not found if op == "not any" and not rest else found
     related = record[head] if field.relational else None
-    if rest:
-        return any(_evaluate_leaf(r, rest, op, value) for r in related)
-    if op in ("any", "not any"):
-        node = parse(value)
-        if field.type == "many2one":
-            found = bool(related) and evaluate(related.with_context(active_test=False), node)
-            found = found and bool(related.with_context(active_test=False).exists())
-        else:
-            found = any(evaluate(r, node) for r in related)
-        return found if op == "any" else not found
     if op in ("child_of", "parent_of"):
         return _evaluate_hierarchy(record, field, op, value)
     if field.type in ("one2many", "many2many"):
@@ -585,6 +689,20 @@ def _evaluate_leaf(record, path, op, value):
     return compare(field, raw, op, value)
 
 
+def _related_for(record, field, node):
+    """The related records a sub-domain is tested on, as the SQL sub-query sees them.
+
+    A many2one is followed whatever its target's ``active`` (SQL: ``active_test=False``);
+    an x2many shows its archived records only when the sub-domain names ``active``.
+    """
+    if field.type == "many2one":
+        return record[field.name].with_context(active_test=False)
+    active = record.env[field.comodel_name]._active_name
+    if active and mentions_field(node, active) and record.env.context.get("active_test", True):
+        return record.with_context(active_test=False)[field.name].with_env(record.env)
+    return record[field.name]
+
+
 def _raw_value(record, field):
     value = record._get_value(field)
     if getattr(field, "translate", False) and isinstance(value, dict):
@@ -596,6 +714,8 @@ def _raw_value(record, field):
 def compare(field, raw, op, value):
     """Python counterpart of ``DomainCompiler._column`` for a value from the cache."""
     ftype = field.type
+    if op in LIKE_OPERATORS:
+        _check_like_type(field, op)
     if ftype == "boolean":
         raw = bool(raw)
         if op in ("=", "!="):
@@ -625,7 +745,7 @@ def compare(field, raw, op, value):
     if op in ("=like", "=ilike"):
         if raw is None or _is_false(value):
             return False
-        regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in str(value))
+        regex = _pattern_regex(_raw_pattern(value))
         flags = re.IGNORECASE | re.DOTALL if op == "=ilike" else re.DOTALL
         return re.fullmatch(regex, str(raw), flags) is not None
     if op in ("like", "ilike", "not like", "not ilike"):
@@ -683,7 +803,7 @@ def _evaluate_hierarchy(record, field, op, value):
                 node = node[parent_name]
         else:
             # parent_of: candidate is an ancestor of (or one of) ids
-            for start in target.browse(list(ids)):
+            for start in target.browse(sorted(ids)).exists():
                 node, seen = start, set()
                 while node and node.id not in seen:
                     if node.id == candidate.id:

@@ -380,6 +380,13 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             else:
                 record.display_name = f"{self._name},{record.id}"
 
+    def _search_display_name(self, operator, value):
+        """Search the display name through the fields it is made of."""
+        from ..domain import AND, NEGATIVE_OPERATORS, OR
+        names = self._rec_names_search or ([self._rec_name] if self._rec_name else ["id"])
+        combine = AND if operator in NEGATIVE_OPERATORS else OR
+        return combine([[(name, operator, value)] for name in names])
+
     def init(self):
         """Called after the schema is synchronised; models with ``_auto = False``
         create their SQL view here."""
@@ -424,7 +431,8 @@ def magic_fields(model_cls, has_users):
     """The automatic fields every model gets (``id``, display_name, log access)."""
     fields = {
         "id": Integer(string="ID", readonly=True),
-        "display_name": Char(string="Display Name", compute="_compute_display_name"),
+        "display_name": Char(string="Display Name", compute="_compute_display_name",
+                             search="_search_display_name"),
     }
     if model_cls._log_access:
         user_field = (lambda s: Many2one("res.users", string=s, readonly=True, ondelete="set null")) \

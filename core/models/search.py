@@ -45,8 +45,12 @@ class SearchMixin:
             return None
         return builder(self, table)
 
-    def _order_clauses(self, order, table, joins=None, depth=0):
-        """ORDER BY expressions for a checked order string, and the joins they need."""
+    def _order_clauses(self, order, table, joins=None, depth=0, outer_nulls=None):
+        """ORDER BY expressions for a checked order string, and the joins they need.
+
+        ``outer_nulls`` is set when sorting through a many2one's outer join: every
+        column may then be NULL, and the many2one term's own placement applies.
+        """
         clauses = []
         joins = [] if joins is None else joins
         for name, prop, agg, direction, nulls in parse_order(order):
@@ -74,12 +78,15 @@ class SearchMixin:
                 if direction == "desc":
                     sub_order = ", ".join(
                         f"{t[0]} {'asc' if t[3] == 'desc' else 'desc'}" for t in parse_order(sub_order))
-                sub, _ = comodel._order_clauses(sub_order, alias, joins, depth + 1)
+                placement = nulls or ("first" if direction == "desc" else "last")
+                sub, _ = comodel._order_clauses(sub_order, alias, joins, depth + 1, placement)
                 clauses.extend(sub)
                 continue
             column = dom.DomainCompiler(self).column_expr(self, table, field)
             clause = column.desc() if direction == "desc" else column.asc()
-            if nulls is None and name != "id" and not field.required:
+            if outer_nulls:
+                nulls = outer_nulls
+            elif nulls is None and name != "id" and not field.required:
                 # the same NULL placement on both databases (PostgreSQL's default)
                 nulls = "first" if direction == "desc" else "last"
             if nulls == "first":

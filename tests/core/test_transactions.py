@@ -429,11 +429,7 @@ def test_failed_delegated_create_leaves_no_parent(registry, cr, env):
     cr.commit()
     with pytest.raises(ValidationError, match="Box labels are unique."):
         env["ttx.box"].create({"name": "c2", "label": "L"})
-    if BACKEND == "postgresql":
-        # the failed statement aborted the transaction: nothing of it can be committed
-        with pytest.raises(sa.exc.InternalError, match="current transaction is aborted"):
-            env["ttx.counter"].search([])
-        cr.rollback()
+    # the create ran in a savepoint: the transaction goes on, without the orphan parent
     assert env["ttx.counter"].search([]).mapped("name") == ["c1"]
     cr.commit()
     assert committed_names(registry) == ["c1"]
@@ -442,8 +438,6 @@ def test_failed_delegated_create_leaves_no_parent(registry, cr, env):
 def test_failed_create_with_lines_leaves_no_parent(registry, cr, env):
     with pytest.raises(ValidationError, match="Quantities are positive."):
         env["ttx.basket"].create({"name": "b", "item_ids": [(0, 0, {"qty": 1}), (0, 0, {"qty": 0})]})
-    if BACKEND == "postgresql":
-        cr.rollback()                           # aborted: see above
     assert env["ttx.basket"].search([]) == env["ttx.basket"]
     assert env["ttx.item"].search([]) == env["ttx.item"]
 
