@@ -5,6 +5,9 @@
     python3 dev.py serve [ARGS]     bootstrap, then exec server.py (default: -d tessera --data-dir ./data)
     python3 dev.py test [OPTIONS]   bootstrap, then run the whole pytest suite twice: on SQLite, and
                                     on a throw-away PostgreSQL 15 cluster that this script starts
+    python3 dev.py bench [ARGS]     bootstrap, then run bench/orm.py (ORM against raw SQLAlchemy Core,
+                                    one JSON line per step on stdout); with --pg on a throw-away
+                                    PostgreSQL cluster, else on SQLite; other ARGS go to bench/orm.py
 
 Test options: --sqlite-only or --pg-only run one backend; everything else goes to pytest, which
 gets `-n 2` (pytest-xdist) unless -n, -x or --pdb is given. The exit code is non-zero if any run
@@ -221,10 +224,23 @@ def cmd_test(args):
     return 0 if all(rc == 0 for rc, _ in results.values()) else 1
 
 
+def cmd_bench(args):
+    bootstrap()
+    argv = [str(VENV_PY), "bench/orm.py", *[a for a in args if a != "--pg"]]
+    if "--pg" not in args:
+        return run_child(argv, cwd=ROOT)
+    bindir = find_pg_bindir() or install_postgresql()
+    with postgres_cluster(bindir) as (version, port):
+        # stdout carries only the JSON lines of the benchmark
+        print(f"== bench on postgresql {version} (port {port}) ==", file=sys.stderr, flush=True)
+        uri = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        return run_child([*argv, "--pg-admin-uri", uri], cwd=ROOT)
+
+
 def main(argv):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     commands = {"bootstrap": lambda args: bootstrap(extras=("test",)), "serve": cmd_serve,
-                "test": cmd_test}
+                "test": cmd_test, "bench": cmd_bench}
     if not argv or argv[0] not in commands:
         say(__doc__)
         return 2

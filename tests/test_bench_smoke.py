@@ -1,0 +1,27 @@
+"""bench/orm.py --quick runs end to end and speaks JSON lines (timings are not checked)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = ["create_partners", "create_leads", "search_read", "search_count", "write_single",
+         "write_batch", "read_group", "unlink"]
+KEYS = {"bench", "step", "db", "n", "orm_s", "raw_s", "ratio", "per_s", "target", "ok"}
+
+
+def test_bench_orm_quick_prints_one_json_line_per_step(tmp_path):
+    # the benchmark's default: two SQLite files in a temp folder, whatever backend the suite runs
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "orm.py"), "--quick", "--no-save",
+                           "--rounds", "2"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    records = [json.loads(line) for line in lines]  # every line is JSON, nothing else on stdout
+    assert [r["step"] for r in records] == STEPS
+    for record in records:
+        assert KEYS <= record.keys(), record
+        assert record["bench"] == "orm" and record["db"] == "sqlite"
+        assert record["n"] > 0 and record["orm_s"] > 0 and record["raw_s"] > 0
+        assert isinstance(record["ok"], bool)
+        assert record["target"] and set(record["target"]) <= {"max_ratio", "min_per_s"}
