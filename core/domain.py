@@ -277,6 +277,13 @@ def _related_domain(model, field, op, value):
 
 
 # ------------------------------------------------------------------ compiler
+def apply_joins(source, joins):
+    """``source`` joined with the ``(alias, on, key, inner)`` joins of a compiler."""
+    for alias, on, _key, inner in joins:
+        source = source.join(alias, on) if inner else source.outerjoin(alias, on)
+    return source
+
+
 class DomainCompiler:
     """Compiles a domain tree over one model into an SQLAlchemy expression.
 
@@ -284,10 +291,35 @@ class DomainCompiler:
     ``active_test``) and lets fields with a ``search`` method rewrite their terms.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, joins=None):
         self.model = model
         self.env = model.env
         self.registry = model.env.registry
+        # LEFT OUTER JOINs of many2one paths, to add to the FROM of the query
+        # being built: [(alias, on clause)]; shared with nested compilers of joined tables
+        self.joins = [] if joins is None else joins
+        # True while compiling a term every matching row must satisfy (only ANDs above
+        # it): a many2one path there may INNER JOIN, which lets the database start from
+        # the comodel's table when that is cheaper
+        self.required = True
+
+    def select_from(self, table):
+        """``table`` with the joins the compiled domain needs."""
+        return apply_joins(table, self.joins)
+
+    def _join_is_inner(self, alias):
+        return any(inner for joined, _on, _key, inner in self.joins if joined is alias)
+
+    def _join_many2one(self, table, field):
+        """The comodel of a many2one, joined to ``table`` (one alias per table and field)."""
+        for index, (alias, on, key, inner) in enumerate(self.joins):
+            if key == (table, field.name):
+                if inner and not self.required:
+                    self.joins[index] = (alias, on, key, False)
+                return alias
+        alias = self.registry.tables[field.comodel_name].alias()
+        self.joins.append((alias, alias.c.id == table.c[field.name], (table, field.name), self.required))
+        return alias
 
     # entry point
     def compile(self, domain, table=None, active_test=None):
@@ -312,10 +344,15 @@ class DomainCompiler:
         if kind == "and":
             return sa.and_(sa.true(), *(self._node(model, table, c) for c in node[1])) \
                 if node[1] else sa.true()
-        if kind == "or":
-            return sa.or_(*(self._node(model, table, c) for c in node[1]))
-        if kind == "not":
-            return self._negate(model, table, node[1])
+        if kind in ("or", "not"):
+            # below OR / NOT a row may match without the joined record: outer joins only
+            required, self.required = self.required, False
+            try:
+                if kind == "not":
+                    return self._negate(model, table, node[1])
+                return sa.or_(*(self._node(model, table, c) for c in node[1]))
+            finally:
+                self.required = required
         return self._leaf(model, table, node[1], node[2], node[3])
 
     def _negate(self, model, table, node):
@@ -476,14 +513,14 @@ class DomainCompiler:
             pattern = _raw_pattern(value)
             if op == "=like":
                 return column.like(pattern, escape="\\")
-            return sa.func.lower(column).like(sa.func.lower(pattern), escape="\\")
+            return sa.func.lower(column).like(pattern.lower(), escape="\\")
         if _is_false(value) or value == "":
             return sa.true() if op in ("like", "ilike") else sa.false()
         pattern = f"%{_like_escape(value)}%"
         if op in ("like", "not like"):
             positive = column.like(pattern, escape="\\")
         else:
-            positive = sa.func.lower(column).like(sa.func.lower(pattern), escape="\\")
+            positive = sa.func.lower(column).like(pattern.lower(), escape="\\")
         if op.startswith("not"):
             return sa.or_(sa.not_(positive), column.is_(None))
         return positive
@@ -495,18 +532,33 @@ class DomainCompiler:
         if active_test is not None:
             comodel = comodel.with_context(active_test=active_test)
         alias = self.registry.tables[comodel_name].alias()
-        where = DomainCompiler(comodel).compile(domain, alias)
-        rules = comodel._rules_expression(alias) if hasattr(comodel, "_rules_expression") else None
+        compiler = DomainCompiler(comodel)
+        where = compiler.compile(domain, alias)
+        rules = comodel._rules_expression(alias)
         if rules is not None:
             where = sa.and_(where, rules)
-        return sa.select(alias.c.id).where(where)
+        return sa.select(alias.c.id).select_from(compiler.select_from(alias)).where(where)
 
     def _any(self, model, table, field, domain, negate, dotted=False):
         if not isinstance(domain, (list, tuple)):
             raise ValueError(f"Operator 'any' on {model._name}.{field.name} needs a domain, got {domain!r}")
         if field.type == "many2one":
-            ids = self._subquery_ids(field.comodel_name, domain, active_test=False)
-            positive = table.c[field.name].in_(ids.scalar_subquery())
+            # joined, not a sub-select: the comodel's condition is then only evaluated
+            # for the rows the rest of the WHERE keeps (a many2one adds no rows)
+            comodel = self.env[field.comodel_name].with_context(active_test=False)
+            required, self.required = self.required, self.required and not negate
+            try:
+                alias = self._join_many2one(table, field)
+                nested = DomainCompiler(comodel, self.joins)
+                nested.required = self.required
+                where = nested.compile(domain, alias)
+            finally:
+                self.required = required
+            rules = comodel._rules_expression(alias)
+            # an outer join finds a row without the record too: the joined id says.
+            # (Not ``table.many2one IS NOT NULL``: SQLite would then scan that index.)
+            present = [] if self._join_is_inner(alias) else [alias.c.id.isnot(None)]
+            positive = sa.and_(*present, where, *([rules] if rules is not None else []))
         elif field.type == "one2many":
             positive = sa.exists(self._o2m_select(field, table, domain))
         elif field.type == "many2many":
@@ -520,11 +572,13 @@ class DomainCompiler:
     def _o2m_select(self, field, table, domain):
         comodel = self.env[field.comodel_name]
         alias = self.registry.tables[field.comodel_name].alias()
-        where = DomainCompiler(comodel).compile(domain, alias)
+        compiler = DomainCompiler(comodel)
+        where = compiler.compile(domain, alias)
         if field.domain and not callable(field.domain):
-            where = sa.and_(where, DomainCompiler(comodel).compile(field.domain, alias, active_test=False))
+            where = sa.and_(where, compiler.compile(field.domain, alias, active_test=False))
         inverse = alias.c[field.inverse_name]
-        return sa.select(sa.literal(1)).where(inverse == table.c.id, where)
+        return sa.select(sa.literal(1)).select_from(compiler.select_from(alias)) \
+            .where(inverse == table.c.id, where)
 
     def _m2m_select(self, field, table, domain):
         relation = self.registry.tables[field.relation].alias()
@@ -541,7 +595,13 @@ class DomainCompiler:
         comodel = self.env[field.comodel_name]
         name_field = comodel._rec_name or "id"
         positive_op = NEGATION[op] if op in NEGATIVE_OPERATORS else op
-        positive = self._any(model, table, field, [(name_field, positive_op, value)], negate=False)
+        required = self.required
+        if op in NEGATIVE_OPERATORS:
+            self.required = False  # the complement includes rows without the joined record
+        try:
+            positive = self._any(model, table, field, [(name_field, positive_op, value)], negate=False)
+        finally:
+            self.required = required
         if op in NEGATIVE_OPERATORS:
             return sa.not_(sa.func.coalesce(positive, sa.false()))
         return positive

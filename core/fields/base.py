@@ -57,6 +57,7 @@ class Field:
     relational = False
     null_value = False       # what a record shows for a missing value
     default_aggregator = None
+    converts_from_column = False  # True when convert_from_column does more than return
     _counter = 0             # declaration order, to keep fields_get and forms stable
 
     def __init__(self, string=NOT_SET, **kwargs):

@@ -10,6 +10,7 @@ from .base import Field
 class Binary(Field):
     type = "binary"
     column_type = sa.LargeBinary()
+    converts_from_column = True
     extra_args = frozenset({"attachment", "max_width", "max_height", "verify_resolution"})
 
     def setup(self, model_cls, name):

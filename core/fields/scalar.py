@@ -14,9 +14,6 @@ class Boolean(Field):
     def convert_to_cache(self, value, record, validate=True):
         return bool(value)
 
-    def convert_from_column(self, value):
-        return bool(value)
-
     def convert_to_record(self, value, record):
         return bool(value)
 

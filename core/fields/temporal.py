@@ -55,8 +55,6 @@ class Date(Field):
         except (TypeError, ValueError):
             raise self.validation_error(value, "a date 'YYYY-MM-DD' was expected") from None
 
-    def convert_from_column(self, value):
-        return self.to_date(value)
 
 
 class Datetime(Field):
@@ -104,8 +102,6 @@ class Datetime(Field):
             raise self.validation_error(value, "a datetime 'YYYY-MM-DD HH:MM:SS' in UTC was expected") from None
         return value.replace(microsecond=0) if value else value
 
-    def convert_from_column(self, value):
-        return self.to_datetime(value)
 
 
 def _relativedelta(years=0, months=0, **kwargs):

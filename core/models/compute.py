@@ -30,6 +30,12 @@ class NewId:
         return f"<NewId origin={self.origin!r} ref={self.ref!r}>"
 
 
+def default_display_name(model):
+    """True when ``model``'s display name is its ``_rec_name`` value (no override)."""
+    from .base import BaseModel
+    return type(model)._compute_display_name is BaseModel._compute_display_name
+
+
 class ComputeMixin:
     __slots__ = ()
 

@@ -163,7 +163,7 @@ class ReadGroupMixin:
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
         used = groupby[:1] if lazy and groupby else groupby
         table = self.env.registry.tables[self._name]
-        where = self._where(domain or [], table)
+        where, domain_source = self._where(domain or [], table)
         group_exprs = []
         for spec in used:
             expr, field, granularity = self._groupby_expr(spec, table)
@@ -173,11 +173,11 @@ class ReadGroupMixin:
         columns.append(sa.func.count().label("__count"))
         columns += [self._aggregate_expr(func, table.c[field.name]).label(f"a{i}")
                     for i, (_, func, field) in enumerate(aggregates)]
-        query = sa.select(*columns).select_from(table).where(where)
+        query = sa.select(*columns).select_from(domain_source).where(where)
         if group_exprs:
             query = query.group_by(*(expr for _, expr, _, _ in group_exprs))
         order, joins = self._group_order(orderby, group_exprs, aggregates, table)
-        source = table
+        source = domain_source
         for alias, on in joins:
             source = source.outerjoin(alias, on)
         if joins:

@@ -33,10 +33,14 @@ class SearchMixin:
 
     # ------------------------------------------------------------ domain to SQL
     def _where(self, domain, table=None):
+        """(WHERE expression, FROM clause) of a domain plus the record rules."""
         table = self.env.registry.tables[self._name] if table is None else table
-        expr = dom.DomainCompiler(self).compile(domain, table)
+        compiler = dom.DomainCompiler(self)
+        expr = compiler.compile(domain, table)
         rules = self._rules_expression(table)
-        return expr if rules is None else sa.and_(expr, rules)
+        if rules is not None:
+            expr = sa.and_(expr, rules)
+        return expr, compiler.select_from(table)
 
     def _rules_expression(self, table):
         """Record rules of the current user as an expression (None in superuser mode)."""
@@ -98,9 +102,8 @@ class SearchMixin:
 
     def _search_query(self, domain, offset=0, limit=None, order=None, columns=None):
         table = self.env.registry.tables[self._name]
-        where = self._where(domain, table)
+        where, source = self._where(domain, table)
         clauses, joins = self._order_clauses(order or self._order, table)
-        source = table
         for alias, on in joins:
             source = source.outerjoin(alias, on)
         selected = [table.c.id] + [table.c[c] for c in (columns or [])]
@@ -142,12 +145,12 @@ class SearchMixin:
         self._check_access("read")
         self.env.transaction.flush(self.env)
         table = self.env.registry.tables[self._name]
-        where = self._where(domain or [], table)
+        where, source = self._where(domain or [], table)
         if limit:
-            inner = sa.select(table.c.id).where(where).limit(limit).subquery()
+            inner = sa.select(table.c.id).select_from(source).where(where).limit(limit).subquery()
             query = sa.select(sa.func.count()).select_from(inner)
         else:
-            query = sa.select(sa.func.count()).select_from(table).where(where)
+            query = sa.select(sa.func.count()).select_from(source).where(where)
         return self.env.cr.execute(query).scalar_one()
 
     def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):

@@ -9,10 +9,12 @@ integrity errors are turned into :class:`ValidationError` naming model and field
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from .. import api
 from ..exceptions import AccessError, UserError, ValidationError
 from ..fields import NOT_SET, Command
+from .compute import default_display_name as _default_display_name
 
 _logger = logging.getLogger(__name__)
 
@@ -243,7 +245,7 @@ class StorageMixin:
                 cache_vals[fields["write_uid"]] = env.uid
                 cache_vals[fields["write_date"]] = params["write_date"]
             table = self._sql_table
-            statement = sa.update(table).where(table.c.id.in_(self._ids)).values(**params)
+            statement = sa.update(table).where(self._id_in(table.c.id, self._ids)).values(**params)
             result = self._execute(statement)
             if result.rowcount is not None and result.rowcount >= 0 and result.rowcount < len(set(self._ids)):
                 self._raise_missing(set(self._ids) - set(self.exists()._ids))
@@ -411,7 +413,7 @@ class StorageMixin:
         ids = list(self._ids)
         for start in range(0, len(ids), 1000):
             chunk = ids[start:start + 1000]
-            self._execute(sa.delete(table).where(table.c.id.in_(chunk)))
+            self._execute(sa.delete(table).where(self._id_in(table.c.id, chunk)))
         # references to these records changed in the database (set null, cascade)
         self.env.transaction.cache.invalidate(registry.fields_referencing(self._name))
         self.env.transaction.cache.invalidate(list(self._fields.values()), ids)
@@ -464,10 +466,15 @@ class StorageMixin:
         if not records:
             return []
         result = [{"id": rid} for rid in records._ids]
+        ids = records._ids
+        tocompute = self.env.transaction.tocompute
         for name in names:
             field = model_fields[name]
+            data = cache.get_field(field)
+            cached = field.column and not tocompute.get(field) and all(rid in data for rid in ids)
             if field.type == "many2one":
-                values = [record._get_value(field) for record in records]
+                values = [data[rid] for rid in ids] if cached else \
+                    [record._get_value(field) for record in records]
                 if load == "_classic_read":
                     names_by_id = self._display_names(field, values)
                     for row, value in zip(result, values):
@@ -478,6 +485,10 @@ class StorageMixin:
             elif field.relational:
                 for row, record in zip(result, records):
                     row[name] = list(record._get_value(field))
+            elif cached:
+                to_record, to_read = field.convert_to_record, field.convert_to_read
+                for row, rid in zip(result, ids):
+                    row[name] = to_read(to_record(data[rid], records), records)
             else:
                 for row, record in zip(result, records):
                     value = field.convert_to_record(record._get_value(field), record)
@@ -485,14 +496,31 @@ class StorageMixin:
         return result
 
     def _display_names(self, field, ids):
+        """``{id: display name}`` of a many2one's values, in one query for the comodel."""
         ids = [i for i in dict.fromkeys(ids) if i]
         if not ids:
             return {}
         comodel = self.env[field.comodel_name].sudo().with_context(active_test=False)
+        name_field = comodel._fields.get(comodel._rec_name) if comodel._rec_name else None
+        plain = (name_field is not None and name_field.column and not name_field.inherited
+                 and _default_display_name(comodel)
+                 and not self.env.transaction.tocompute.get(name_field))
+        if plain:
+            # the default display name is the _rec_name column: fetch just that
+            data = self.env.transaction.cache.get_field(name_field)
+            missing = [i for i in ids if i not in data]
+            table = comodel._sql_table
+            for start in range(0, len(missing), 1000):
+                chunk = missing[start:start + 1000]
+                rows = self.env.cr.execute(sa.select(table.c.id, table.c[name_field.name])
+                                           .where(comodel._id_in(table.c.id, chunk))).all()
+                data.update(rows)
+            convert = name_field.convert_to_record
+            return {i: convert(data.get(i), comodel) or "" for i in ids}
         records = comodel.browse(ids)
         display = comodel._fields["display_name"]
-        return {record.id: field_value or "" for record in records
-                for field_value in [display.convert_to_record(record._get_value(display), record)]}
+        return {record.id: value or "" for record in records
+                for value in [display.convert_to_record(record._get_value(display), record)]}
 
     def _field_readable(self, field):
         return not field.groups or self.env.su or self._user_in_groups(field.groups)
@@ -510,33 +538,45 @@ class StorageMixin:
         return data[rid]
 
     def _fetch_ids(self, ids, field):
+        """One SELECT of ``field`` (and, if it prefetches, every prefetchable column) for ``ids``."""
         env = self.env
         cache = env.transaction.cache
         table = self._sql_table
+        id_field = self._fields["id"]
         if field.prefetch is True:
             fetched = [f for f in self._fields.values()
-                       if f.column and f.prefetch is True and not f.inherited]
+                       if f.column and f.prefetch is True and not f.inherited and f is not id_field]
         else:
-            fetched = [self._fields["id"], field] if field.name != "id" else [field]
-        if field not in fetched:
+            fetched = []
+        if field not in fetched and field is not id_field:
             fetched.append(field)
-        columns = [table.c[f.name] for f in fetched]
-        statement = sa.select(*columns).where(table.c.id.in_(ids))
+        statement = sa.select(table.c.id, *(table.c[f.name] for f in fetched)) \
+            .where(self._id_in(table.c.id, ids))
         rows = env.cr.execute(statement).all()
-        position = {f: i for i, f in enumerate(fetched)}
-        id_index = position.get(self._fields["id"])
-        for f in fetched:
+        if not rows:
+            return rows
+        columns = list(zip(*rows))
+        row_ids = columns[0]
+        cache.get_field(id_field).update(zip(row_ids, row_ids))
+        transaction = env.transaction
+        for f, values in zip(fetched, columns[1:]):
             data = cache.get_field(f)
-            index = position[f]
-            convert = f.convert_from_column
-            tocompute = env.transaction.tocompute.get(f)
-            for row in rows:
-                rid = row[id_index] if id_index is not None else None
-                if rid is None or rid in data or (tocompute and rid in tocompute):
-                    continue
-                value = row[index]
-                data[rid] = convert(value) if value is not None else None
+            convert = f.convert_from_column if f.converts_from_column else None
+            if convert is not None:
+                values = [convert(v) if v is not None else None for v in values]
+            # stale or being-computed values in the cache are newer than the database's
+            skip = transaction.tocompute.get(f) or transaction.protected.get(f)
+            if skip:
+                data.update((rid, v) for rid, v in zip(row_ids, values) if rid not in skip)
+            else:
+                data.update(zip(row_ids, values))
         return rows
+
+    def _id_in(self, column, ids):
+        """``column IN ids``; on PostgreSQL one array parameter (``= ANY``) instead of many."""
+        if self.env.cr.dialect == "postgresql":
+            return column == sa.any_(sa.literal(list(ids), ARRAY(sa.Integer)))
+        return column.in_(ids)
 
     def _fetch_x2many(self, field, ids):
         env = self.env
@@ -578,7 +618,7 @@ class StorageMixin:
         for start in range(0, len(ids), 1000):
             chunk = ids[start:start + 1000]
             found.update(r[0] for r in self.env.cr.execute(
-                sa.select(table.c.id).where(table.c.id.in_(chunk))))
+                sa.select(table.c.id).where(self._id_in(table.c.id, chunk))))
         return self._browse(self.env, tuple(i for i in self._ids if i in found), self._prefetch_ids)
 
     def copy_data(self, default=None):

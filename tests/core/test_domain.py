@@ -496,9 +496,9 @@ def test_case_09_many2one_by_name(streets, operator, value, expected):
     assert names(streets, [("parent_id", operator, value)]) == expected
 
 
-def test_case_09_many2one_by_name_is_a_subquery(streets):
+def test_case_09_many2one_by_name_is_a_join(streets):
     sql = sql_of(streets, [("parent_id", "=", "Pepper Street")])
-    assert "IN (SELECT" in sql and "POSTCOMPILE" not in sql
+    assert " JOIN " in sql and "POSTCOMPILE" not in sql
 
 
 @pytest.fixture
@@ -1020,8 +1020,9 @@ def network(env, Partner):
 
 
 def _assert_subquery(model, domain):
+    """Paths compile to a join (many2one) or a sub-query (x2many), never to fetched ids."""
     sql = sql_of(model, domain)
-    assert "EXISTS" in sql or "IN (SELECT" in sql, sql
+    assert "EXISTS" in sql or "IN (SELECT" in sql or " JOIN " in sql, sql
     assert "POSTCOMPILE" not in sql, f"a literal list of ids in {sql}"
 
 
@@ -1240,3 +1241,16 @@ def test_invalid_order_strings_are_value_errors(streets, order, message):
     with pytest.raises(ValueError, match=message):
         streets.search([], order=order)
     assert streets.search_count([]) == 5
+
+
+def test_many2one_path_joins_inner_when_required_and_outer_below_or_not(network):
+    """Below OR / NOT a row may match without the related record: the join must keep it."""
+    inner = sql_of(network, [("parent_id.city", "=", "Bonn")])
+    assert "JOIN" in inner and "LEFT OUTER JOIN" not in inner
+    for domain in (["|", ("parent_id.city", "=", "Bonn"), ("name", "=", "Solo")],
+                   ["!", ("parent_id.city", "=", "Bonn")],
+                   [("parent_id", "not any", [("city", "=", "Bonn")])],
+                   [("parent_id", "!=", "Bonn Inc")]):
+        assert "LEFT OUTER JOIN" in sql_of(network, domain), domain
+    assert names(network, ["|", ("parent_id.city", "=", "Bonn"), ("name", "=", "Solo")]) == ["Anna", "Solo"]
+    assert "Solo" in names(network, ["!", ("parent_id.city", "=", "Bonn")])
