@@ -29,7 +29,6 @@ parent's table.  Finally the registry turns every ``@depends`` path into trigger
 """
 import logging
 import random
-import threading
 import time
 
 import sqlalchemy as sa
@@ -64,7 +63,6 @@ class Registry:
         self.group_checker = None
         self.has_trigram = False
         self._methods = {}
-        self.lock = threading.RLock()
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -493,5 +491,3 @@ class Registry:
                 return constraint.name
         return None
 
-
-__all__ = ["Registry", "BaseModel"]

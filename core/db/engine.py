@@ -7,7 +7,6 @@ updates of the same row fail with a serialization error, which the caller retrie
 at the request or RPC-call boundary (``Registry.run``).
 """
 import logging
-import time
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -187,13 +186,3 @@ class _Savepoint:
     def _undo(self):
         self.nested.rollback()
         self.cr.transaction.restore(self.snapshot)
-
-
-def retry_delay(attempt):
-    """Random back-off before retrying a transaction (seconds)."""
-    import random
-    return random.uniform(0.01, 0.05) * (2 ** attempt)
-
-
-def sleep_before_retry(attempt):
-    time.sleep(retry_delay(attempt))

@@ -12,8 +12,6 @@ mixins in their own modules; :class:`BaseModel` assembles them.  ``Model``,
 methods, so that the method resolution order of an assembled model class runs
 through every addon's definitions before reaching the framework's.
 """
-from collections.abc import Iterable
-
 from .. import api
 from ..exceptions import MissingError
 from ..fields import Char, Datetime, Field, Integer, Many2one
@@ -446,5 +444,3 @@ def magic_fields(model_cls, has_users):
     return fields
 
 
-__all__ = ["AbstractModel", "BaseModel", "DEFINITIONS", "Field", "Model", "TransientModel",
-           "magic_fields", "Iterable"]

@@ -125,8 +125,6 @@ class ComputeMixin:
 
     # ------------------------------------------------------------ computing
     def _compute_method(self, field):
-        if field.related:
-            return type(self)._compute_related_field
         compute = field.compute
         if callable(compute):
             return compute
@@ -149,12 +147,11 @@ class ComputeMixin:
         for f in fields:
             transaction.protected.setdefault(f, set()).update(records._ids)
         try:
-            method = self._compute_method(field)
             if field.related:
                 for f in fields:
                     records._compute_related(f)
             else:
-                method(records)
+                self._compute_method(field)(records)
             cache = transaction.cache
             for f in fields:
                 data = cache.get_field(f)
@@ -221,9 +218,6 @@ class ComputeMixin:
             if value is not None and last.translate and isinstance(value, dict):
                 value = value.get(self.env.lang) or value.get("en_US")
             self.env.transaction.cache.set(field, record._ids[0], value)
-
-    def _compute_related_field(self):  # pragma: no cover - resolved through _run_compute
-        raise NotImplementedError
 
     def _call_inverse(self, field):
         if field.related:

@@ -6,7 +6,7 @@ year, hour, and the ``*_number`` extractions); aggregates are ``field``,
 display names come in one more query per comodel.
 """
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from babel.dates import format_date, format_datetime
@@ -198,7 +198,6 @@ class ReadGroupMixin:
 
     def _group_order(self, orderby, group_exprs, aggregates, table):
         clauses, joins = [], []
-        by_spec = {spec: expr for spec, expr, _, _ in group_exprs}
         by_name = {spec.partition(":")[0]: (spec, expr, field) for spec, expr, field, _ in group_exprs}
         by_alias = {alias: (func, field) for alias, func, field in aggregates}
         if orderby:
@@ -215,7 +214,6 @@ class ReadGroupMixin:
                 elif name in by_name:
                     spec, expr, field = by_name[name]
                     if field.type == "many2one":
-                        comodel = self.env[field.comodel_name]
                         sub, joins_ = self._m2o_group_order(field, table, direction)
                         clauses.extend(sub)
                         joins.extend(joins_)
@@ -232,7 +230,6 @@ class ReadGroupMixin:
                 joins.extend(joins_)
             else:
                 clauses.append(expr.asc().nulls_last() if not field.required else expr.asc())
-        del by_spec
         return clauses, joins
 
     def _m2o_group_order(self, field, table, direction):
@@ -312,5 +309,3 @@ class ReadGroupMixin:
             result.append(group)
         return result
 
-
-__all__ = ["ReadGroupMixin", "date"]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .. import api
-from ..exceptions import AccessError, UserError, ValidationError
+from ..exceptions import AccessError, ValidationError
 from ..fields import NOT_SET, Command
 from .compute import default_display_name as _default_display_name
 
@@ -711,5 +711,3 @@ class StorageMixin:
         checker = self.env.registry.group_checker
         return True if checker is None else checker(self.env, groups)
 
-
-__all__ = ["StorageMixin", "UserError"]
