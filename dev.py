@@ -2,12 +2,14 @@
 """Tessera's one-command developer entry point (standard library only).
 
     python3 dev.py bootstrap        create .venv and install the pinned dependencies (with "test")
-    python3 dev.py serve [ARGS]     bootstrap, then exec server.py (default: -d tessera --data-dir ./data)
+    python3 dev.py serve [ARGS]     bootstrap, then exec server.py (default: -d tessera --data-dir ./data
+                                    -i all: a SQLite database with every addon and demo data)
     python3 dev.py test [OPTIONS]   bootstrap, then run the whole pytest suite twice: on SQLite, and
                                     on a throw-away PostgreSQL 15 cluster that this script starts
-    python3 dev.py bench [ARGS]     bootstrap, then run bench/orm.py (ORM against raw SQLAlchemy Core,
-                                    one JSON line per step on stdout); with --pg on a throw-away
-                                    PostgreSQL cluster, else on SQLite; other ARGS go to bench/orm.py
+    python3 dev.py bench [NAME] [ARGS]  bootstrap, then run bench/NAME.py (orm: the ORM against raw
+                                    SQLAlchemy Core; install: base with demo data into an empty
+                                    database), JSON lines on stdout; with --pg on a throw-away
+                                    PostgreSQL cluster, else on SQLite; other ARGS go to the script
 
 Test options: --sqlite-only or --pg-only run one backend; everything else goes to pytest, which
 gets `-n 2` (pytest-xdist) unless -n, -x or --pdb is given. The exit code is non-zero if any run
@@ -86,7 +88,7 @@ def cmd_serve(args):
     if not (ROOT / "server.py").exists():
         die("server.py does not exist yet: there is no server to start in this checkout.")
     os.chdir(ROOT)
-    argv = [str(VENV_PY), "server.py", *(args or ["-d", "tessera", "--data-dir", "./data"])]
+    argv = [str(VENV_PY), "server.py", *(args or ["-d", "tessera", "--data-dir", "./data", "-i", "all"])]
     os.execv(argv[0], argv)
 
 
@@ -224,9 +226,15 @@ def cmd_test(args):
     return 0 if all(rc == 0 for rc, _ in results.values()) else 1
 
 
+BENCHES = ("orm", "install")
+
+
 def cmd_bench(args):
     bootstrap()
-    argv = [str(VENV_PY), "bench/orm.py", *[a for a in args if a != "--pg"]]
+    script = "orm"
+    if args and args[0] in BENCHES:
+        script, args = args[0], args[1:]
+    argv = [str(VENV_PY), f"bench/{script}.py", *[a for a in args if a != "--pg"]]
     if "--pg" not in args:
         return run_child(argv, cwd=ROOT)
     bindir = find_pg_bindir() or install_postgresql()

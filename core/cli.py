@@ -1,23 +1,28 @@
-"""Command line: ``python server.py [options]``.
+"""Command line: ``python server.py [options]`` and its sub-commands.
 
-Until the module loader exists, the server opens (creating it if needed) the
-configured database, brings the framework's own tables up to date and serves a
-status page.  Addon installation, ``scaffold``, ``shell`` and ``db`` commands come
-with the modules issue.
+``server.py [-d DB] [-i ADDONS] [-u ADDONS] [--uninstall ADDONS] ...`` opens (or
+creates) the database, applies the module operations, then serves HTTP unless
+``--stop-after-init``.  Sub-commands: ``scaffold``, ``shell``, ``modules`` and
+``db list|create|drop``.  Options come from flags, the environment and the
+configuration file (see ``core/config.py`` and ``odoo.conf.example``).
 """
 import argparse
+import code
 import json
 import logging
 import os
 import sys
 
+import sqlalchemy as sa
+
 from . import config as config_module
 
 _logger = logging.getLogger("tessera")
 
+SUBCOMMANDS = ("scaffold", "shell", "modules", "db")
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="server.py", description="Tessera application server")
+
+def add_config_options(parser):
     parser.add_argument("-c", "--config", help="configuration file (see odoo.conf.example)")
     parser.add_argument("-d", "--database", dest="db_name", help="database name")
     parser.add_argument("--db-uri", dest="db_uri", help="SQLAlchemy URL of the database")
@@ -26,55 +31,293 @@ def build_parser():
     parser.add_argument("--db_user", dest="db_user")
     parser.add_argument("--db_password", dest="db_password")
     parser.add_argument("--data-dir", dest="data_dir", help="where SQLite databases and files live")
+    parser.add_argument("--addons-path", dest="addons_path", help="extra addon folders, comma-separated")
+    parser.add_argument("--without-demo", dest="without_demo", action="store_const", const=True,
+                        help="create a new database without demo data")
+    parser.add_argument("--admin-password", dest="admin_password",
+                        help="password of 'admin' in a new database without demo data")
+    parser.add_argument("--log-level", dest="log_level", choices=["debug", "info", "warning", "error"])
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="server.py", description="Tessera application server",
+                                     epilog=f"sub-commands: {', '.join(SUBCOMMANDS)} (server.py CMD --help)")
+    add_config_options(parser)
+    parser.add_argument("-i", "--init", help="addons to install, comma-separated ('all': every addon)")
+    parser.add_argument("-u", "--update", help="addons to upgrade, comma-separated")
+    parser.add_argument("--uninstall", help="addons to uninstall, comma-separated")
+    parser.add_argument("--dry-run", action="store_true", help="with --uninstall: only show what would go")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument("--http-interface", dest="http_interface")
     parser.add_argument("--http-port", dest="http_port")
-    parser.add_argument("--log-level", dest="log_level", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--stop-after-init", action="store_true",
-                        help="open or create the database, then exit")
+                        help="apply the module operations, then exit")
     return parser
 
 
-def open_database(config):
-    """Create the database if needed and synchronise the framework tables."""
-    from .registry import Registry
+CONFIG_KEYS = set(config_module.OPTIONS)
+
+
+def load_config(args):
+    flags = {k: v for k, v in vars(args).items() if k in CONFIG_KEYS}
+    return config_module.load(getattr(args, "config", None), flags)
+
+
+def setup_logging(config):
+    logging.basicConfig(level=config.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def split(value):
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def print_progress(event, **info):
+    if event == "module":
+        print(f"  {info['action']:>11} {info['module']:<24} {info['records']:>6} records "
+              f"{info['seconds']:6.2f}s", flush=True)
+        for xmlid, reason in info.get("skipped") or ():
+            print(f"              kept {xmlid}: {reason}", flush=True)
+
+
+def manager_for(config, progress=print_progress):
+    from .modules import ModuleManager
     uri = config.database_uri()
     if uri.startswith("sqlite:///"):
         os.makedirs(os.path.dirname(uri[len("sqlite:///"):]) or ".", exist_ok=True)
-    registry = Registry.new(uri, [])
-    return registry
+    return ModuleManager(uri, addons_paths=config_module.addons_paths(config),
+                         demo=not config.without_demo, data_dir=os.path.abspath(config.data_dir),
+                         progress=progress)
 
 
-def status_app(registry, config):
-    from werkzeug.wrappers import Request, Response
-
-    @Request.application
-    def app(request):
-        info = {"server": "tessera", "database": config.db_name,
-                "dialect": registry.dialect, "models": sorted(registry.models)}
-        if request.path == "/web/health":
-            return Response(json.dumps(info), mimetype="application/json")
-        return Response(
-            f"Tessera is running on database {config.db_name!r} ({registry.dialect}). "
-            f"No addons can be installed yet: the module loader comes next.\n",
-            mimetype="text/plain")
-
-    return app
+def database_exists(manager):
+    with manager.engine.connect() as connection:
+        return bool(manager.installed_names(connection))
 
 
-def main(argv=None):
+def open_database(config, install=(), progress=print_progress):
+    """Open the database, creating it (base + ``install``) if it is new; returns the manager."""
+    manager = manager_for(config, progress)
+    new = not database_exists(manager)
+    if new and config.without_demo and not config.admin_password:
+        raise SystemExit("error: a new database without demo data needs --admin-password "
+                         "(or admin_password in the configuration)")
+    if new:
+        print(f"creating database {config.db_name!r} ({'with' if not config.without_demo else 'without'} "
+              f"demo data)", flush=True)
+    manager.open(install=list(install))
+    if install and not new:
+        manager.install(list(install))
+    if new:
+        set_admin_password(manager, "admin" if not config.without_demo else config.admin_password)
+    return manager
+
+
+def set_admin_password(manager, password):
+    from .api import SUPERUSER_ID, Environment
+    with manager.registry.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        admin = env["ir.model.data"]._xmlid_to_record("base.user_admin", raise_if_not_found=False)
+        if admin is not None:
+            admin.write({"password": password})
+
+
+def resolve_all(manager, names):
+    if names == ["all"]:
+        return sorted(name for name, m in manager.manifests.items() if m.installable)
+    return names
+
+
+def run_server(argv):
     args = build_parser().parse_args(argv)
-    flags = {k: v for k, v in vars(args).items() if k not in ("config", "stop_after_init")}
     try:
-        config = config_module.load(args.config, flags)
+        config = load_config(args)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    registry = open_database(config)
-    _logger.info("database %s ready (%s)", config.db_name, registry.dialect)
-    if args.stop_after_init:
+    setup_logging(config)
+    from .modules.data import DataFileError
+    from .modules.graph import DependencyError
+    from .modules.manager import ModuleError
+    from .modules.manifest import ManifestError
+    try:
+        manager = manager_for(config)
+        install = resolve_all(manager, split(args.init))
+        manager = open_database(config, install)
+        if args.update:
+            manager.upgrade(resolve_all(manager, split(args.update)))
+        if args.uninstall:
+            if not uninstall(manager, split(args.uninstall), args.dry_run, args.yes):
+                return 1
+    except (ModuleError, DataFileError, DependencyError, ManifestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.stop_after_init or args.dry_run:
         return 0
-    from werkzeug.serving import run_simple
-    _logger.info("serving on http://%s:%s/", config.http_interface, config.http_port)
-    run_simple(config.http_interface, int(config.http_port), status_app(registry, config))
+    serve(manager, config)
     return 0
+
+
+def format_plan(plan):
+    lines = [f"Uninstalling {', '.join(plan['modules'])}"]
+    if plan["dependents"]:
+        lines.append(f"  also uninstalls (they depend on it): {', '.join(plan['dependents'])}")
+    for name in plan["models"]:
+        lines.append(f"  model {name}: {plan['record_counts'][name]} records deleted, table dropped")
+    for column in plan["columns"]:
+        lines.append(f"  column {column} dropped")
+    for model, count in sorted(plan["owned_records"].items()):
+        lines.append(f"  {count} {model} records created by the addon deleted")
+    if plan["files"]:
+        lines.append(f"  {len(plan['files'])} attached files deleted")
+    return "\n".join(lines)
+
+
+def uninstall(manager, names, dry_run, yes):
+    plan = manager.plan_uninstall(names)
+    print(format_plan(plan), flush=True)
+    if dry_run:
+        return True
+    if not yes:
+        if not sys.stdin.isatty():
+            print("error: not confirmed (pass --yes to uninstall without asking)", file=sys.stderr)
+            return False
+        if input("Proceed? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("cancelled")
+            return False
+    manager.uninstall(names)
+    return True
+
+
+def serve(manager, config):
+    from werkzeug.serving import run_simple
+    from werkzeug.wrappers import Request, Response
+
+    registry = manager.registry
+
+    @Request.application
+    def app(request):
+        info = {"server": "tessera", "database": config.db_name, "dialect": registry.dialect,
+                "addons": registry.installed}
+        if request.path == "/web/health":
+            return Response(json.dumps(info), mimetype="application/json")
+        return Response(f"Tessera is running on database {config.db_name!r} with addons "
+                        f"{', '.join(registry.installed)}. The web client comes with the web issue.\n",
+                        mimetype="text/plain")
+
+    _logger.info("serving on http://%s:%s/", config.http_interface, config.http_port)
+    run_simple(config.http_interface, int(config.http_port), app)
+
+
+# ------------------------------------------------------------------ sub-commands
+def cmd_scaffold(argv):
+    from . import scaffold
+    parser = argparse.ArgumentParser(prog="server.py")
+    scaffold.add_command(parser.add_subparsers())
+    args = parser.parse_args(["scaffold", *argv])
+    return args.func(args)
+
+
+def cmd_shell(argv):
+    parser = argparse.ArgumentParser(prog="server.py shell", description="a Python shell with env")
+    add_config_options(parser)
+    args = parser.parse_args(argv)
+    config = load_config(args)
+    setup_logging(config)
+    manager = open_database(config)
+    from .api import SUPERUSER_ID, Environment
+    cr = manager.registry.cursor()
+    env = Environment(cr, SUPERUSER_ID, {})
+    banner = (f"Tessera shell on {config.db_name!r}: env (superuser), registry. "
+              f"Nothing is saved unless you call env.cr.commit().")
+    try:
+        code.interact(banner=banner, local={"env": env, "registry": manager.registry, "cr": cr})
+    finally:
+        cr.close()
+    return 0
+
+
+def cmd_modules(argv):
+    parser = argparse.ArgumentParser(prog="server.py modules", description="list addons and their state")
+    add_config_options(parser)
+    args = parser.parse_args(argv)
+    config = load_config(args)
+    manager = manager_for(config)
+    for name, state, version in manager.modules():
+        print(f"{name:<28} {state:<14} {version}")
+    return 0
+
+
+def cmd_db(argv):
+    parser = argparse.ArgumentParser(prog="server.py db", description="list, create or drop databases")
+    parser.add_argument("action", choices=["list", "create", "drop"])
+    parser.add_argument("name", nargs="?")
+    add_config_options(parser)
+    args = parser.parse_args(argv)
+    if args.name:
+        args.db_name = args.name
+    config = load_config(args)
+    setup_logging(config)
+    if args.action == "list":
+        for name in list_databases(config):
+            print(name)
+        return 0
+    if not args.name:
+        print(f"error: db {args.action} needs a database name", file=sys.stderr)
+        return 2
+    if args.action == "create":
+        if config.database_uri().startswith("postgresql"):
+            create_pg_database(config)
+        elif os.path.exists(config.database_uri()[len("sqlite:///"):]):
+            print(f"error: database {config.db_name!r} exists", file=sys.stderr)
+            return 1
+        open_database(config)
+        print(f"created {config.db_name}")
+        return 0
+    drop_database(config)
+    print(f"dropped {config.db_name}")
+    return 0
+
+
+def _maintenance_engine(config):
+    url = sa.make_url(config.database_uri()).set(database="postgres")
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def list_databases(config):
+    uri = config.database_uri()
+    if uri.startswith("sqlite"):
+        folder = os.path.abspath(config.data_dir)
+        if not os.path.isdir(folder):
+            return []
+        return sorted(f[: -len(".sqlite3")] for f in os.listdir(folder) if f.endswith(".sqlite3"))
+    with _maintenance_engine(config).connect() as conn:
+        return conn.execute(sa.text("SELECT datname FROM pg_database WHERE NOT datistemplate "
+                                    "AND datname <> 'postgres' ORDER BY datname")).scalars().all()
+
+
+def create_pg_database(config):
+    name = sa.make_url(config.database_uri()).database
+    with _maintenance_engine(config).connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+
+
+def drop_database(config):
+    uri = config.database_uri()
+    if uri.startswith("sqlite"):
+        path = uri[len("sqlite:///"):]
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        return
+    name = sa.make_url(uri).database
+    with _maintenance_engine(config).connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        command = {"scaffold": cmd_scaffold, "shell": cmd_shell, "modules": cmd_modules, "db": cmd_db}
+        return command[argv[0]](argv[1:])
+    return run_server(argv)

@@ -20,6 +20,9 @@ class Config:
     db_user: str = ""
     db_password: str = ""
     data_dir: str = "./data"
+    addons_path: str = ""       # extra addon folders, comma-separated (the repository's addons/ always)
+    without_demo: bool = False  # new databases without demo data
+    admin_password: str = ""    # password of 'admin' in a new database without demo data
     http_interface: str = "127.0.0.1"
     http_port: int = 8069
     log_level: str = "info"
@@ -41,12 +44,25 @@ OPTIONS = {f.name: f for f in fields(Config)}
 
 def _convert(name, value, source):
     kind = OPTIONS[name].type
+    if kind in (bool, "bool"):
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{source}: option {name} expects true or false, got {value!r}")
     if kind in (int, "int"):
         try:
             return int(value)
         except ValueError:
             raise ValueError(f"{source}: option {name} expects a whole number, got {value!r}") from None
     return value
+
+
+def addons_paths(config):
+    """The configured extra addon folders, as a list."""
+    return [p.strip() for p in config.addons_path.split(",") if p.strip()]
 
 
 def load(path=None, flags=None, environ=None):

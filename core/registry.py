@@ -75,14 +75,16 @@ class Registry:
         registry.init_models()
         return registry
 
-    def init_models(self):
+    def init_models(self, cr=None):
         """Call ``init()`` of every model that defines one (e.g. to create an SQL view)."""
         from .api import SUPERUSER_ID, Environment
-        with self.cursor() as cr:
-            env = Environment(cr, SUPERUSER_ID, {})
-            for name, cls in self.models.items():
-                if any("init" in vars(klass) for klass in cls.__mro__ if klass is not BaseModel):
-                    env[name].init()
+        if cr is None:
+            with self.cursor() as cr:
+                return self.init_models(cr)
+        env = Environment(cr, SUPERUSER_ID, {})
+        for name, cls in self.models.items():
+            if any("init" in vars(klass) for klass in cls.__mro__ if klass is not BaseModel):
+                env[name].init()
 
     def load(self, definitions):
         """Add definition classes (in load order) to the registry."""
@@ -152,6 +154,10 @@ class Registry:
             self._setup_attributes(cls)
         for cls in self.models.values():
             for field in cls._fields.values():
+                if field.related and not field.inherited:
+                    self._setup_related(cls, field)
+        for cls in self.models.values():
+            for field in cls._fields.values():
                 if field.relational and not field.related and not (field.compute and not field.store):
                     field.setup_relation(self)
                 elif field.relational and field.comodel_name not in self.models:
@@ -215,7 +221,7 @@ class Registry:
                         if k not in ("compute", "inverse", "search", "store", "related", "depends",
                                      "default", "index", "precompute", "compute_sudo", "readonly")}
                 field = type(pfield)(**args, related=f"{link}.{name}")
-                field.module = cls._original_module
+                field.module = pfield.module or cls._original_module
                 field._sequence = pfield._sequence
                 setattr(cls, name, field)
                 cls._fields[name] = field
@@ -227,6 +233,35 @@ class Registry:
                 field.required = False
                 field.store = False
                 field.copy = False
+
+    def _setup_related(self, cls, field):
+        """Take what a related field leaves unsaid from the field it points to."""
+        model = cls
+        names = field.related.split(".")
+        target = None
+        for position, name in enumerate(names):
+            target = model._fields.get(name)
+            if target is None:
+                raise ValueError(f"{cls._name}.{field.name}: related path {field.related!r} names "
+                                 f"unknown field {model._name}.{name}")
+            if position < len(names) - 1:
+                if not target.relational:
+                    raise ValueError(f"{cls._name}.{field.name}: related path {field.related!r} goes "
+                                     f"through {model._name}.{name}, which is not relational")
+                model = self.models[target.comodel_name]
+        if target.related and not target.inherited and target is not field:
+            self._setup_related(model, target)
+        if type(target) is not type(field):
+            raise ValueError(f"{cls._name}.{field.name} is a {field.type} but its related field "
+                             f"{model._name}.{target.name} is a {target.type}")
+        args = field._args
+        for attribute in ("comodel_name", "selection", "digits", "currency_field", "translate"):
+            if attribute not in args and hasattr(target, attribute):
+                setattr(field, attribute, getattr(target, attribute))
+        if "string" not in args:
+            field.string = target.string
+        if "help" not in args:
+            field.help = target.help
 
     def _setup_attributes(self, cls):
         fields = cls._fields
@@ -350,6 +385,14 @@ class Registry:
         if key not in self._methods:
             self._methods[key] = [f for m in self.models.values() for f in m._fields.values()
                                   if f.relational and f.comodel_name == model_name]
+        return self._methods[key]
+
+    def fields_on_relation(self, relation):
+        """The many2many fields stored in the relation table ``relation``."""
+        key = ("relation", relation)
+        if key not in self._methods:
+            self._methods[key] = [f for m in self.models.values() for f in m._fields.values()
+                                  if f.type == "many2many" and getattr(f, "relation", None) == relation]
         return self._methods[key]
 
     def stored_computes(self, model_name):

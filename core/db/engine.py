@@ -154,6 +154,43 @@ class Cursor:
         return False
 
 
+class BorrowedCursor(Cursor):
+    """A cursor for another registry inside an owner cursor's transaction.
+
+    The module manager builds a new registry while installing an addon and must work
+    with it in the caller's transaction (one transaction for schema and data: all of
+    it or none).  The owner commits or rolls back; this cursor only flushes.
+    """
+
+    def __init__(self, registry, owner):  # noqa: super().__init__ would open a connection
+        self.registry = registry
+        self.owner = owner
+        self.connection = owner.connection
+        self._sql_count_start = self.connection.info.get("sql_count", 0)
+        self.dialect = owner.dialect
+        from ..models.transaction import Transaction
+        self.transaction = Transaction(registry)
+        self.closed = False
+
+    def after_commit(self, callback):
+        self.owner.after_commit(callback)
+
+    def commit(self):
+        self.flush()
+
+    def rollback(self):
+        self.transaction.reset()
+
+    def close(self):
+        self.closed = True
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.flush()
+        self.close()
+        return False
+
+
 class _Savepoint:
     def __init__(self, cr, flush=True):
         self.cr = cr

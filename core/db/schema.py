@@ -60,8 +60,12 @@ def build_tables(registry, dialect_name):
             args = []
             if field.type == "many2one":
                 comodel = registry.models[field.comodel_name]
+                # who created / changed a row is checked at commit: the first rows of a new
+                # database are written before the superuser exists
+                deferred = {"deferrable": True, "initially": "DEFERRED"} \
+                    if field.name in ("create_uid", "write_uid") else {}
                 args.append(sa.ForeignKey(f"{comodel._table}.id", ondelete=field.ondelete.upper(),
-                                          name=short_name(f"{table_name}_{field.name}_fkey")))
+                                          name=short_name(f"{table_name}_{field.name}_fkey"), **deferred))
             nullable = not (field.required and not field.compute and field.type != "boolean")
             column = sa.Column(field.name, field.sql_type(dialect_name), *args, nullable=nullable,
                                info={"translate": bool(getattr(field, "translate", False))})

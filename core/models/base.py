@@ -342,8 +342,19 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
     def _set_value(self, field, value):
         record = self.ensure_one()
         transaction = self.env.transaction
-        if transaction.is_protected(field, record._ids[0]):
-            transaction.cache.set(field, record._ids[0], field.convert_to_cache(value, record))
+        rid = record._ids[0]
+        if transaction.is_protected(field, rid):
+            transaction.cache.set(field, rid, field.convert_to_cache(value, record))
+            return
+        if not isinstance(rid, int):
+            # a draft record (onchange): the value lives in the cache, and what depends on it
+            # on the same record is computed again when read
+            if field.type in ("one2many", "many2many"):
+                value = record._new_x2many(field, value) if not hasattr(value, "_ids") else value._ids
+            transaction.cache.set(field, rid, field.convert_to_cache(value, record, validate=False))
+            for dependent, path in self.env.registry.triggers.get((self._name, field.name), ()):
+                if not path:
+                    transaction.cache.get_field(dependent).pop(rid, None)
             return
         record.write({field.name: value})
 

@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 
 from .. import domain as dom
+from .. import i18n
 
 ORDER_TERM = re.compile(
     r"^\s*(?P<field>[a-z0-9_]+)(?:\.(?P<prop>[a-z0-9_]+))?(?::(?P<agg>[a-z_]+))?"
@@ -198,7 +199,7 @@ class SearchMixin:
                 continue
             if field.groups and not self.env.su and not self._user_in_groups(field.groups):
                 continue
-            desc = field.get_description(self.env)
+            desc = i18n.translate_field_info(self._name, field, field.get_description(self.env), self.env.lang)
             if attributes:
                 desc = {key: value for key, value in desc.items() if key in attributes}
             result[name] = desc

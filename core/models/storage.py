@@ -190,6 +190,8 @@ class StorageMixin:
             if rest:
                 record._write_extra(rest, creating=True)
         self._invalidate_inverses({name for vals in vals_list for name in vals})
+        for record, vals in zip(records, vals_list):
+            record._write_related_targets(vals)
         self._mark_created(records, vals_list)
         records._validate_constraints({name for vals in vals_list for name in vals})
         return records
@@ -203,6 +205,7 @@ class StorageMixin:
             raise ValueError(f"{self._name}.write expects a dict of values, got {vals!r}")
         self._check_field_names(vals, "write")
         self._check_access("write")
+        self._check_field_access(vals, "write")
         for name in vals:
             if name in MAGIC:
                 raise ValueError(f"Field {self._name}.{name} is maintained by the ORM and cannot be written")
@@ -262,9 +265,17 @@ class StorageMixin:
                     fields[n].type in ("one2many",) for n in rest) else [self]:
                 record._write_extra(rest, creating=False)
         self._invalidate_inverses(vals)
+        self._write_related_targets(vals)
         self._modified(vals.keys())
         self._validate_constraints(vals.keys())
         return True
+
+    def _write_related_targets(self, vals):
+        """A stored related field that is not readonly writes through to its target too."""
+        for name in vals:
+            field = self._fields[name]
+            if field.related and field.store and not field.readonly and not field.inherited:
+                self._call_inverse(field)
 
     def _invalidate_inverses(self, names):
         """Forget cached one2many values whose inverse many2one was just written."""
@@ -381,6 +392,8 @@ class StorageMixin:
             elif code == Command.SET:
                 self._execute(sa.delete(table).where(col1.in_(self._ids)))
                 self._m2m_link(table, field, [(r, i) for r in self._ids for i in dict.fromkeys(vals)])
+        # every many2many on the same relation table (the other side too) changed
+        self.env.transaction.cache.invalidate(self.env.registry.fields_on_relation(field.relation))
         self._modified([field.name])
 
     def _m2m_link(self, table, field, pairs):

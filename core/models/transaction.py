@@ -54,11 +54,13 @@ class Transaction:
         self.cache = Cache()
         self.tocompute = {}       # field -> set of ids whose stored value is stale
         self.protected = {}       # field -> set of ids being computed right now
+        self.xmlids = {}          # 'module.name' -> (model, res_id, noupdate), see ir.model.data
 
     def reset(self):
         self.cache.clear()
         self.tocompute.clear()
         self.protected.clear()
+        self.xmlids.clear()
 
     def restore(self, snapshot):
         self.cache.clear()

@@ -12,6 +12,8 @@ class Category(models.Model):
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
+    partner_ids = fields.Many2many("test.partner", "test_category_test_partner_rel",
+                                   "test_category_id", "test_partner_id")
 
 
 class Country(models.Model):

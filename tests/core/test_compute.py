@@ -148,3 +148,16 @@ def test_create_override_receives_a_list(env):
 
     Probe().create({"a": 1})
     assert Probe.received == [{"a": 1}]
+
+
+def test_stored_related_field_writes_through_when_not_readonly(env):
+    country = env["test.country"].create({"name": "Germany", "code": "DE"})
+    order_partner = env["test.partner"].create({"name": "P", "city": "Bonn", "country_id": country.id})
+    order = env["test.order"].create({"partner_id": order_partner.id})
+    field = env["test.order"]._fields["partner_city"]
+    field.readonly = False
+    try:
+        order.write({"partner_city": "Ulm"})
+        assert order_partner.city == "Ulm"
+    finally:
+        field.readonly = True

@@ -107,3 +107,11 @@ def test_archived_lines_hidden_unless_active_test_off(env, tags):
     partner.invalidate_recordset()
     assert partner.category_ids == red
     assert partner.with_context(active_test=False).category_ids == red | green
+
+
+def test_many2many_other_side_sees_the_change(env, tags):
+    red = tags[0]
+    partner = env["test.partner"].create({"name": "P"})
+    assert not red.partner_ids
+    partner.write({"category_ids": [Command.link(red.id)]})
+    assert red.partner_ids == partner

@@ -1,0 +1,26 @@
+{
+    "name": "Base",
+    "version": "1.0",
+    "summary": "Partners, users, groups, companies, currencies and the technical models",
+    "category": "Hidden",
+    "author": "Tessera",
+    "license": "LGPL-3",
+    "depends": [],
+    "data": [
+        "data/res_lang_data.xml",
+        "data/res_currency_data.xml",
+        "data/res_country_data.xml",
+        "data/res.country.state.csv",
+        "data/res_company_data.xml",
+        "security/base_groups.xml",
+        "data/res_users_data.xml",
+        "security/ir.model.access.csv",
+        "security/base_security.xml",
+    ],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/res_users_demo.xml",
+    ],
+    "installable": True,
+    "auto_install": False,
+}

@@ -1,0 +1,55 @@
+"""A restricted evaluator for expressions written in data files and rules.
+
+Expressions are parsed with ``ast`` and checked against a whitelist before they
+run: literals, containers, arithmetic, comparisons, boolean logic, conditional
+expressions, subscripts, calls of the names the caller provides, and attribute
+access that does not start with an underscore.  No builtins, no imports, no
+lambdas, no comprehensions.  It is not a sandbox for hostile code running with
+unlimited time; it is a guard that keeps data files declarative.
+"""
+import ast
+
+ALLOWED = (
+    ast.Expression, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Name, ast.Load,
+    ast.Call, ast.keyword, ast.Attribute, ast.Subscript, ast.Slice, ast.BinOp, ast.UnaryOp,
+    ast.BoolOp, ast.Compare, ast.IfExp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv,
+    ast.Mod, ast.USub, ast.UAdd, ast.Not, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt, ast.LtE,
+    ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
+)
+
+
+class EvalError(ValueError):
+    """An expression that is not allowed or failed; the message says which part."""
+
+
+def check(expression):
+    """Parse and check ``expression``; returns the AST or raises EvalError."""
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise EvalError(f"invalid expression {expression!r}: {exc.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, ALLOWED):
+            raise EvalError(f"{type(node).__name__} is not allowed in expression {expression!r}")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise EvalError(f"attribute {node.attr!r} is not allowed in expression {expression!r}")
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            raise EvalError(f"name {node.id!r} is not allowed in expression {expression!r}")
+    return tree
+
+
+def safe_eval(expression, namespace=None):
+    """Evaluate ``expression`` with only the names of ``namespace`` available."""
+    tree = check(expression)
+    names = dict(namespace or {})
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in names and node.id not in ("True", "False", "None"):
+            raise EvalError(f"unknown name {node.id!r} in expression {expression!r} "
+                            f"(available: {', '.join(sorted(names)) or 'none'})")
+    code = compile(tree, "<expression>", "eval")
+    try:
+        return eval(code, {"__builtins__": {}}, names)  # noqa: S307 - checked above
+    except EvalError:
+        raise
+    except Exception as exc:
+        raise EvalError(f"expression {expression!r} failed: {type(exc).__name__}: {exc}") from None

@@ -1,0 +1,2 @@
+from . import book
+from . import res_partner

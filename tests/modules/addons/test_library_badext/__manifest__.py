@@ -1,0 +1,5 @@
+{
+    "name": "Extends without depending",
+    "depends": ["base"],
+    "license": "LGPL-3",
+}

@@ -1,0 +1,7 @@
+from core import fields, models
+
+
+class Book(models.Model):
+    _inherit = "library.book"
+
+    pages = fields.Integer()

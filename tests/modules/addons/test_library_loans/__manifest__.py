@@ -1,0 +1,5 @@
+{
+    "name": "Test Library Loans",
+    "depends": ["test_library"],
+    "license": "LGPL-3",
+}
