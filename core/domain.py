@@ -395,6 +395,8 @@ class DomainCompiler:
         field = model._fields.get(head)
         if field is None:
             raise ValueError(f"Invalid field {model._name}.{head} in domain term {(path, op, value)!r}")
+        if field.groups:
+            model._check_field_access([head], "search")
         if op == "=?":
             if _is_false(value):
                 return sa.true()

@@ -157,7 +157,7 @@ class ReadGroupMixin:
 
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """One dict per group with the group values, aggregates, count and ``__domain``."""
-        self._check_access("read")
+        self.browse()._check_access("read")
         self._validate_search_args(offset, limit)
         self.env.transaction.flush(self.env)
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])

@@ -62,6 +62,8 @@ class SearchMixin:
             field = self._fields.get(name)
             if field is None:
                 raise ValueError(f"Invalid order {order!r}: no field {name!r} on model {self._name}")
+            if field.groups:
+                self._check_field_access([name], "sort")
             if agg:
                 raise ValueError(f"Invalid order {order!r}: aggregates are only allowed in read_group")
             if field.inherited:
@@ -129,7 +131,7 @@ class SearchMixin:
     def search(self, domain=None, offset=0, limit=None, order=None):
         """Records matching ``domain``, ordered by ``order`` (default ``_order``)."""
         self._validate_search_args(offset, limit)
-        self._check_access("read")
+        self.browse()._check_access("read")
         if self._abstract:
             raise TypeError(f"{self._name} is abstract: it has no records to search")
         self.env.transaction.flush(self.env)
@@ -143,7 +145,7 @@ class SearchMixin:
     def search_count(self, domain=None, limit=None):
         """The number of matching records; with ``limit``, counting stops there."""
         self._validate_search_args(0, limit)
-        self._check_access("read")
+        self.browse()._check_access("read")
         self.env.transaction.flush(self.env)
         table = self.env.registry.tables[self._name]
         where, source = self._where(domain or [], table)

@@ -97,12 +97,18 @@ class StorageMixin:
             if not isinstance(vals, dict):
                 raise ValueError(f"{self._name}.create expects dicts of values, got {vals!r}")
             self._check_field_names(vals, "create")
-        self._check_access("create")
+        self.browse()._check_access("create")
         vals_list = self._add_missing_defaults(vals_list)
-        if self._spans_statements({name for vals in vals_list for name in vals}, creating=True):
-            # several statements (parents, lines, checks): all of them or none
+        check_rules = not self.env.su and self.env.registry.access_checker is not None
+        if check_rules or self._spans_statements({name for vals in vals_list for name in vals},
+                                                 creating=True):
+            # several statements (parents, lines, checks): all of them or none; the record
+            # rules are checked on the new records, which are undone if one is refused
             with self.env.cr.savepoint(flush=False):
-                return self._create(vals_list)
+                records = self._create(vals_list)
+                if check_rules:
+                    records._check_access("create")
+                return records
         return self._create(vals_list)
 
     def _spans_statements(self, names, creating=False):
@@ -547,6 +553,8 @@ class StorageMixin:
         self._fetch_ids(ids, field)
         data = self.env.transaction.cache.get_field(field)
         if rid not in data:
+            if not self.env.su and self.sudo().exists():
+                self._check_access("read")  # a record rule hides it: say which
             self._raise_missing([rid])
         return data[rid]
 
@@ -563,8 +571,13 @@ class StorageMixin:
             fetched = []
         if field not in fetched and field is not id_field:
             fetched.append(field)
-        statement = sa.select(table.c.id, *(table.c[f.name] for f in fetched)) \
-            .where(self._id_in(table.c.id, ids))
+        where = self._id_in(table.c.id, ids)
+        if not env.su and env.registry.access_checker is not None:
+            self.browse()._check_access("read")
+            rules = self._rules_expression(table)
+            if rules is not None:
+                where = sa.and_(where, rules)
+        statement = sa.select(table.c.id, *(table.c[f.name] for f in fetched)).where(where)
         rows = env.cr.execute(statement).all()
         if not rows:
             return rows
@@ -607,12 +620,16 @@ class StorageMixin:
             relation = env.registry.tables[field.relation]
             cotable = env.registry.tables[field.comodel_name]
             col1, col2 = relation.c[field.column1], relation.c[field.column2]
-            query = sa.select(col1, col2).select_from(relation.join(cotable, cotable.c.id == col2)) \
-                .where(col1.in_(ids))
+            # the comodel's order may need joins of its own (a many2one, a delegated field)
+            clauses, joins = comodel._order_clauses(comodel._order, cotable)
+            source = relation.join(cotable, cotable.c.id == col2)
+            for alias, on in joins:
+                source = source.outerjoin(alias, on)
+            query = sa.select(col1, col2).select_from(source).where(col1.in_(ids))
             active = comodel._active_name
             if active and env.context.get("active_test", True):
                 query = query.where(cotable.c[active] == sa.true())
-            query = query.order_by(*comodel._order_clauses(comodel._order, cotable)[0])
+            query = query.order_by(*clauses)
             for owner, target in env.cr.execute(query).all():
                 values[owner].append(target)
         if env.context.get("active_test", True) or not comodel._active_name:
@@ -662,7 +679,7 @@ class StorageMixin:
         for parent_model, link in self._inherits.items():
             parent = self[link]
             parent_vals = parent.copy_data()[0]
-            vals.update({k: v for k, v in parent_vals.items() if k not in default})
+            vals.update({k: v for k, v in parent_vals.items() if k not in default and k not in vals})
             vals.pop(link, None)
         vals.update(default)
         return [vals]

@@ -73,8 +73,6 @@ def test_write_of_a_protected_field_raises(env, users):
         env["res.users"].authenticate("target", "hijacked")
 
 
-@pytest.mark.xfail(strict=True, reason="needs the domain compiler to check field groups of searched "
-                                       "fields, see the report")
 def test_search_on_a_protected_field_raises(env, users):
     manager, _admin, _target = users
     with pytest.raises(AccessError):

@@ -132,8 +132,6 @@ def test_create_rules_checked_on_the_new_records_by_the_checker(setup):
     checker(setup["partners"][0].with_env(uenv), "create")
 
 
-@pytest.mark.xfail(strict=True, reason="needs the ORM to call access_checker(records, 'create') on the "
-                                       "new records at the end of create() (see the report)")
 def test_create_of_a_forbidden_record_raises_and_leaves_nothing(setup):
     env, uenv = setup["env"], setup["uenv"]
     add_rule(env, "res.partner", "[('color', '<=', 2)]", perms="c")
@@ -295,8 +293,6 @@ def test_eval_domain_allowed_forms(env):
         evaluate("[('a', '=', company_ids.append(3))]", context)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the ORM to check access rights and fold the rules into the "
-                                       "fetch of record.field (_fetch_ids / _fetch_field), see the report")
 def test_field_access_on_a_forbidden_record_raises(setup):
     env, uenv = setup["env"], setup["uenv"]
     add_rule(env, "res.partner", "[('color', '<=', 2)]", name="Only small colours")

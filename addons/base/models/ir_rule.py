@@ -12,7 +12,7 @@ from core.exceptions import ValidationError
 class IrRule(models.Model):
     _name = "ir.rule"
     _description = "Record Rule"
-    _order = "id"
+    _order = "model_id DESC, id"
 
     name = fields.Char(index=True)
     active = fields.Boolean(default=True, help="Inactive rules restrict nothing")

@@ -39,7 +39,7 @@ class Users(models.Model):
     _name = "res.users"
     _description = "User"
     _inherits = {"res.partner": "partner_id"}
-    _order = "login"
+    _order = "name, login"
     _rec_name = "login"
     _rec_names_search = ["name", "login"]
 
