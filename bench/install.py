@@ -67,9 +67,11 @@ def main(argv=None):
             print(json.dumps({"bench": "install", "step": "base_with_demo", "db": db, "round": round_,
                               "seconds": round(seconds, 4)}), flush=True)
     median = statistics.median(times)
-    ok = median <= TARGET_S
+    # the target is set for the embedded database; PostgreSQL is measured for comparison
+    target = {"max_s": TARGET_S} if db == "sqlite" else None
+    ok = median <= TARGET_S if target else None
     print(json.dumps({"bench": "install", "step": "base_with_demo_median", "db": db, "rounds": args.rounds,
-                      "seconds": round(median, 4), "target": {"max_s": TARGET_S}, "ok": ok}), flush=True)
+                      "seconds": round(median, 4), "target": target, "ok": ok}), flush=True)
     return 0
 
 

@@ -25,3 +25,17 @@ def test_bench_orm_quick_prints_one_json_line_per_step(tmp_path):
         assert record["n"] > 0 and record["orm_s"] > 0 and record["raw_s"] > 0
         assert isinstance(record["ok"], bool)
         assert record["target"] and set(record["target"]) <= {"max_ratio", "min_per_s"}
+
+
+def test_install_bench_prints_json_lines():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, str(root / "bench" / "install.py"), "--rounds", "1"],
+                            cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["step"] for line in lines] == ["base_with_demo", "base_with_demo_median"]
+    assert lines[-1]["target"] == {"max_s": 1.0} and isinstance(lines[-1]["ok"], bool)

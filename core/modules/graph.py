@@ -45,10 +45,11 @@ def depths(manifests, names):
             raise DependencyError(f"dependency cycle between addons: {' -> '.join(cycle)}")
         manifest = manifests.get(name)
         if manifest is None:
-            needed_by = path[-1] if path else None
+            needed_by = manifests.get(path[-1]) if path else None
             raise DependencyError(
                 f"addon {name!r} is not on the addons path"
-                + (f" (a dependency of {needed_by!r})" if needed_by else ""))
+                + (f" (a dependency of {needed_by.name!r} in "
+                   f"{needed_by.path}/__manifest__.py)" if needed_by else ""))
         deps = _depends(manifest)
         depth = 0 if not deps else 1 + max(visit(dep, path + [name]) for dep in deps)
         result[name] = depth

@@ -25,7 +25,8 @@ def test_cycle_is_named():
 
 def test_missing_dependency_names_who_needs_it():
     manifests = graph(base=[], crm=["mail"])
-    with pytest.raises(DependencyError, match=r"'mail' is not on the addons path \(a dependency of 'crm'\)"):
+    with pytest.raises(DependencyError, match=r"'mail' is not on the addons path \(a dependency of 'crm' "
+                                              r"in /nowhere/__manifest__\.py\)"):
         load_order(manifests, ["crm"])
 
 
