@@ -315,9 +315,30 @@ def drop_database(config):
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def cmd_addon(argv):
+    """A command an installed addon adds through the ``register_cli_commands`` hook."""
+    options = argparse.ArgumentParser(add_help=False)
+    add_config_options(options)
+    known, rest = options.parse_known_args(argv)  # the database options, wherever they stand
+    config = load_config(known)
+    setup_logging(config)
+    manager = open_database(config)
+    parser = argparse.ArgumentParser(prog="server.py", description="commands of the installed addons")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    manager.registry.hooks.hook.register_cli_commands(subparsers=subparsers)
+    args = parser.parse_args(rest)
+    if not getattr(args, "func", None):
+        parser.error("no such command (installed addons add theirs through register_cli_commands)")
+    from .api import SUPERUSER_ID, Environment
+    with manager.registry.cursor() as cr:
+        return args.func(Environment(cr, SUPERUSER_ID, {}), args) or 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
         command = {"scaffold": cmd_scaffold, "shell": cmd_shell, "modules": cmd_modules, "db": cmd_db}
         return command[argv[0]](argv[1:])
+    if argv and not argv[0].startswith("-"):
+        return cmd_addon(argv)
     return run_server(argv)

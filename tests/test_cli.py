@@ -107,6 +107,8 @@ def test_install_upgrade_dry_run_and_uninstall_from_the_command_line(tmp_path):
     states = dict(line.split()[:2] for line in modules.stdout.splitlines())
     assert states["test_library"] == "installed" and states["test_library_loans"] == "uninstalled"
     assert run(*common, "-u", "test_library").returncode == 0
+    counted = run("library-count", "-d", "cli", "--data-dir", str(tmp_path), "--addons-path", str(TEST_ADDONS))
+    assert counted.returncode == 0 and counted.stdout.strip().endswith("3 books"), counted.stderr
     dry = run(*common, "--uninstall", "test_library", "--dry-run")
     assert dry.returncode == 0 and "model library.book: 3 records deleted, table dropped" in dry.stdout
     refused = run(*common, "--uninstall", "test_library")  # no terminal, no --yes: nothing happens

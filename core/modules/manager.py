@@ -227,6 +227,8 @@ class ModuleManager:
         self.update_list(env)
         demo = self.demo if not installed else self._database_demo(env)
         new = [name for name in order if name in todo]
+        # the states say what is under way (seen by hooks and by code the data files call)
+        env["ir.module.module"].search([("name", "in", new)]).write({"state": "to install"})
         for name in new:
             self._load_module(env, name, "init", demo, set(order))
         if not installed:
@@ -363,6 +365,7 @@ class ModuleManager:
         self._reflect(env)
         self.update_list(env)
         done = []
+        env["ir.module.module"].search([("name", "in", sorted(todo))]).write({"state": "to upgrade"})
         for name in installed:
             if name in todo:
                 loader = self._load_module(env, name, "update", False, set(installed))
@@ -431,6 +434,7 @@ class ModuleManager:
         order = plan["modules"]
         old = self._build_registry(installed, owner)
         env = Environment(BorrowedCursor(old, owner), SUPERUSER_ID, {"module_uninstall": True})
+        env["ir.module.module"].search([("name", "in", order)]).write({"state": "to remove"})
         for name in order:
             manifest = self.manifests[name]
             package = importlib.import_module(f"addons.{name}")

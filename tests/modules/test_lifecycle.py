@@ -67,7 +67,27 @@ def test_install_creates_models_fields_data_and_owns_them(manager):
     finally:
         cr.close()
     import addons.test_library as package
+    import addons.test_library.hooks as hooks
     assert ("post_init", 3) in package.EVENTS
+    assert ("post_install", "test_library") in hooks.SEEN
+
+
+def test_modules_install_and_uninstall_from_the_orm(manager):
+    cr, env = env_of(manager)
+    with cr:
+        module = env["ir.module.module"].search([("name", "=", "test_library")])
+        assert module.state == "uninstalled"
+        assert module.button_immediate_install() == ["test_library"]
+        assert module.state == "installed"
+        plan = module.plan_uninstall()
+        assert plan["models"] == ["library.book"]
+        module.button_immediate_uninstall()
+    cr, env = env_of(manager)
+    with cr:
+        assert env["ir.module.module"].search([("name", "=", "test_library")]).state == "uninstalled"
+        assert "library.book" not in env
+    import addons.test_library.hooks as hooks
+    assert ("pre_uninstall", 3) in hooks.SEEN
 
 
 def test_install_then_uninstall_leaves_schema_and_data_as_before(manager):

@@ -43,15 +43,21 @@ class Module(models.Model):
             raise UserError("Modules can only be installed through a running server or the CLI")
         return manager
 
+    def _apply(self, operation):
+        """Run a module operation in this transaction; this environment's cache is stale after."""
+        result = operation(self.mapped("name"), cr=self.env.cr)
+        self.env.invalidate_all()
+        return result
+
     def button_immediate_install(self):
         """Install these addons (and what they need) now, in this transaction."""
-        return self._manager().install(self.mapped("name"), cr=self.env.cr)
+        return self._apply(self._manager().install)
 
     def button_immediate_upgrade(self):
-        return self._manager().upgrade(self.mapped("name"), cr=self.env.cr)
+        return self._apply(self._manager().upgrade)
 
     def button_immediate_uninstall(self):
-        return self._manager().uninstall(self.mapped("name"), cr=self.env.cr)
+        return self._apply(self._manager().uninstall)
 
     def plan_uninstall(self):
         """What uninstalling these addons would remove (nothing is changed)."""
