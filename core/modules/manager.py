@@ -9,6 +9,7 @@ which table and column, see ``core/db/schema.py``) and external ids (which addon
 created which record, ``ir.model.data``) let uninstall remove exactly what an
 addon brought and nothing another addon owns.
 """
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -30,6 +31,18 @@ _logger = logging.getLogger(__name__)
 
 ROOT_ADDONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            "addons")
+
+
+@contextlib.contextmanager
+def _ddl_allowed(connection):
+    """PostgreSQL refuses to alter a table with deferred checks pending in the transaction
+    (rows written earlier by the same operation): run those checks first."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
+    yield
+    connection.execute(sa.text("SET CONSTRAINTS ALL DEFERRED"))
 
 
 def _drop_order(metadata, tables):
@@ -142,7 +155,8 @@ class ModuleManager:
         registry.setup_models()
         registry.installed = list(names)
         registry.hooks = hooks.plugin_manager([(name, f"addons.{name}") for name in names])
-        registry.sync_schema(owner.connection)
+        with _ddl_allowed(owner.connection):
+            registry.sync_schema(owner.connection)
         security.install(registry)
         cr = BorrowedCursor(registry, owner)
         registry.init_models(cr)
@@ -444,7 +458,8 @@ class ModuleManager:
         env.cr.flush()
         # the addons' columns and tables first: their rows go with them, and nothing of
         # theirs can then refuse the deletion of the records they referred to
-        self._drop_schema(owner.connection, plan, _drop_order(old.metadata, plan["tables"]))
+        with _ddl_allowed(owner.connection):
+            self._drop_schema(owner.connection, plan, _drop_order(old.metadata, plan["tables"]))
         remaining = [n for n in installed if n not in order]
         registry = self._build_registry(remaining, owner)
         cr = BorrowedCursor(registry, owner)
