@@ -404,35 +404,30 @@ def _record_term(modules, lang, model, fname, xmlid_of, source):
     return None
 
 
-def translate_field_description(model_name, field, lang):
-    """The label of ``field`` (a field of ``model_name``) in ``lang``; its ``string`` if untranslated.
+def _translate_field_attribute(model_name, field, lang, attribute, column):
+    """``field.<attribute>`` in ``lang`` (``column`` of ir.model.fields in the catalogs).
 
-    A field delegated through ``_inherits`` falls back to its parent field's label.
+    A field delegated through ``_inherits`` falls back to its parent field's term.
     """
-    source = field.string
+    source = getattr(field, attribute)
     if _is_source_lang(lang) or not source:
         return source
-    found = _record_term(_field_modules(field), lang, "ir.model.fields", "field_description",
+    found = _record_term(_field_modules(field), lang, "ir.model.fields", column,
                          lambda module: field_xmlid(module, model_name, field.name), source)
-    if found is None and getattr(field, "inherited_field", None) is not None:
-        parent = field.inherited_field
-        if parent.string == source:
-            return translate_field_description(parent.model_name, parent, lang)
+    parent = getattr(field, "inherited_field", None)
+    if found is None and parent is not None and getattr(parent, attribute) == source:
+        return _translate_field_attribute(parent.model_name, parent, lang, attribute, column)
     return found or source
+
+
+def translate_field_description(model_name, field, lang):
+    """The label of ``field`` (a field of ``model_name``) in ``lang``; its ``string`` if untranslated."""
+    return _translate_field_attribute(model_name, field, lang, "string", "field_description")
 
 
 def translate_field_help(model_name, field, lang):
     """The tooltip of ``field`` in ``lang``; its ``help`` (maybe None) if untranslated."""
-    source = field.help
-    if _is_source_lang(lang) or not source:
-        return source
-    found = _record_term(_field_modules(field), lang, "ir.model.fields", "help",
-                         lambda module: field_xmlid(module, model_name, field.name), source)
-    if found is None and getattr(field, "inherited_field", None) is not None:
-        parent = field.inherited_field
-        if parent.help == source:
-            return translate_field_help(parent.model_name, parent, lang)
-    return found or source
+    return _translate_field_attribute(model_name, field, lang, "help", "help")
 
 
 def translate_selection(model_name, field, selection, lang):

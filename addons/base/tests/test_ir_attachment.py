@@ -9,12 +9,11 @@ import time
 import pytest
 import sqlalchemy as sa
 
-import addons.base  # noqa: F401  (registers the base addon's model definitions)
 from core.api import SUPERUSER_ID, Environment
 from core.db import is_retryable
 from core.exceptions import AccessError
-from core.models import DEFINITIONS
-from core.registry import Registry
+
+from .conftest import bare_registry
 
 DEMO, OTHER, ADMIN = 2, 3, 4
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -22,24 +21,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 @pytest.fixture
 def registry(db_uri, tmp_path):
-    registry = Registry.new(db_uri, [d for d in DEFINITIONS if d._module == "base"])
-    registry.data_dir = str(tmp_path / "data")
-    registry.db_name = "testdb"
-    with registry.cursor() as cr:  # the superuser (id 1) that create_uid refers to, and users
-        env = Environment(cr, SUPERUSER_ID, {})
-        currency = env["res.currency"].create({"name": "EUR", "symbol": "€"})
-        company = env["res.company"].create({"name": "Main Company", "currency_id": currency.id})
-        users = env["res.users"].create([{"name": name, "login": name.lower(), "company_id": company.id}
-                                         for name in ("System", "Demo", "Other", "Admin")])
-        assert users.ids == [SUPERUSER_ID, DEMO, OTHER, ADMIN]
+    registry = bare_registry(db_uri, ("__system__", "demo", "other", "admin"), str(tmp_path / "data"), "testdb")
     yield registry
     registry.engine.dispose()
 
 
 @pytest.fixture
-def env(registry):
-    with registry.cursor() as cr:
-        yield Environment(cr, SUPERUSER_ID, {})
+def env(bare_env):
+    return bare_env
 
 
 @pytest.fixture

@@ -3,33 +3,23 @@ from datetime import datetime, timedelta
 
 import pytest
 
-import addons.base  # noqa: F401  (registers the base addon's model definitions)
 from addons.base.models.ir_cron import add_interval, parse_code
 from core import fields
-from core.api import SUPERUSER_ID, Environment
 from core.exceptions import ValidationError
-from core.models import DEFINITIONS
-from core.registry import Registry
+
+from .conftest import bare_registry
 
 
 @pytest.fixture
 def registry(db_uri):
-    registry = Registry.new(db_uri, [d for d in DEFINITIONS if d._module == "base"])
-    with registry.cursor() as cr:  # the superuser (id 1) that create_uid refers to, and a user
-        env = Environment(cr, SUPERUSER_ID, {})
-        currency = env["res.currency"].create({"name": "EUR", "symbol": "€"})
-        company = env["res.company"].create({"name": "Main Company", "currency_id": currency.id})
-        users = env["res.users"].create([{"name": "System", "login": "__system__", "company_id": company.id},
-                                         {"name": "Demo", "login": "demo", "company_id": company.id}])
-        assert users.ids == [SUPERUSER_ID, 2]
+    registry = bare_registry(db_uri, ("__system__", "demo"))
     yield registry
     registry.engine.dispose()
 
 
 @pytest.fixture
-def env(registry):
-    with registry.cursor() as cr:
-        yield Environment(cr, SUPERUSER_ID, {})
+def env(bare_env):
+    return bare_env
 
 
 def make_cron(env, **values):

@@ -7,32 +7,23 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-import addons.base  # noqa: F401  (registers the base addon's model definitions)
 from core.api import SUPERUSER_ID, Environment
 from core.db import is_retryable
 from core.exceptions import AccessError, UserError, ValidationError
-from core.models import DEFINITIONS
-from core.registry import Registry
+
+from .conftest import bare_registry
 
 
 @pytest.fixture
 def registry(db_uri, tmp_path):
-    registry = Registry.new(db_uri, [d for d in DEFINITIONS if d._module == "base"])
-    registry.data_dir = str(tmp_path / "data")
-    with registry.cursor() as cr:  # the superuser (id 1) that create_uid refers to, and a company
-        env = Environment(cr, SUPERUSER_ID, {})
-        currency = env["res.currency"].create({"name": "EUR", "symbol": "€"})
-        company = env["res.company"].create({"name": "Main Company", "currency_id": currency.id})
-        assert env["res.users"].create({"name": "System", "login": "__system__",
-                                        "company_id": company.id}).id == SUPERUSER_ID
+    registry = bare_registry(db_uri, ("__system__",), str(tmp_path / "data"))
     yield registry
     registry.engine.dispose()
 
 
 @pytest.fixture
-def env(registry):
-    with registry.cursor() as cr:
-        yield Environment(cr, SUPERUSER_ID, {})
+def env(bare_env):
+    return bare_env
 
 
 def in_transaction(registry, function, attempts=200):

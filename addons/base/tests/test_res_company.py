@@ -1,21 +1,12 @@
 """Companies: the main company of the seed data, the partner behind a company, branches."""
 import pytest
 
-from core.api import SUPERUSER_ID, Environment
 from core.exceptions import ValidationError
-from core.modules import ModuleManager
 
 
 @pytest.fixture
-def env(base_db_uri):
-    """The superuser's environment on a database with base and its demo data; rolled back."""
-    manager = ModuleManager(base_db_uri)
-    cr = manager.open().cursor()
-    try:
-        yield Environment(cr, SUPERUSER_ID, {})
-    finally:
-        cr.close()
-        manager.engine.dispose()
+def env(installed_env):
+    return installed_env
 
 
 def test_main_company(env):

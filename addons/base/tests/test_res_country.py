@@ -20,15 +20,8 @@ EU = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "H
 
 
 @pytest.fixture
-def env(base_db_uri):
-    """The superuser's environment on a database with base and its demo data; rolled back."""
-    manager = ModuleManager(base_db_uri)
-    cr = manager.open().cursor()
-    try:
-        yield Environment(cr, SUPERUSER_ID, {})
-    finally:
-        cr.close()
-        manager.engine.dispose()
+def env(installed_env):
+    return installed_env
 
 
 # ------------------------------------------------------------------ seed data

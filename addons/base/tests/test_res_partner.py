@@ -3,22 +3,13 @@ names, email normalisation, tags, lookups, and the demo partners."""
 import pytest
 
 from addons.base.models.res_partner import email_normalize, email_split, format_address
-from core.api import SUPERUSER_ID, Environment
 from core.exceptions import ValidationError
 from core.fields import Command
-from core.modules import ModuleManager
 
 
 @pytest.fixture
-def env(base_db_uri):
-    """The superuser's environment on a database with base and its demo data; rolled back."""
-    manager = ModuleManager(base_db_uri)
-    cr = manager.open().cursor()
-    try:
-        yield Environment(cr, SUPERUSER_ID, {})
-    finally:
-        cr.close()
-        manager.engine.dispose()
+def env(installed_env):
+    return installed_env
 
 
 @pytest.fixture
