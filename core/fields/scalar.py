@@ -116,14 +116,29 @@ class Monetary(Float):
             return currency.decimal_places
         return None
 
+    def convert_to_cache(self, value, record, validate=True):
+        value = super().convert_to_cache(value, record, validate)
+        currency = self._currency_of(record)
+        # the currency's own rounding (a 0.05 step too), the one function for money
+        return currency.round(value) if value is not None and currency is not None else value
+
+    def _currency_of(self, record):
+        if record is None or len(record._ids) != 1 or not self.currency_field \
+                or self.currency_field not in record._fields:
+            return None
+        currency = record[self.currency_field]
+        return currency if currency and hasattr(currency, "round") else None
+
     def round_in_row(self, row, model):
         """Round this amount in a row about to be inserted, with the row's currency."""
         currency_id = row.get(self.currency_field) if self.currency_field else None
         if row.get(self.name) is not None and currency_id:
             comodel = model._fields[self.currency_field].comodel_name
-            scale = self.currency_scale(model.env[comodel].browse(currency_id))
-            if scale is not None:
-                row[self.name] = float_round(row[self.name], scale)
+            currency = model.env[comodel].browse(currency_id)
+            if hasattr(currency, "round"):
+                row[self.name] = currency.round(row[self.name])
+            elif self.currency_scale(currency) is not None:
+                row[self.name] = float_round(row[self.name], self.currency_scale(currency))
 
     def get_description(self, env):
         desc = super().get_description(env)

@@ -107,9 +107,9 @@ class DataLoader:
             "date": datetime.date,
             "timedelta": datetime.timedelta,
             "version": "17.0",
-            "user": self.env.user if "res.users" in self.env else None,
-            "obj": (lambda *ids: model.browse(ids)) if model is not None else None,
         }
+        # no records or environments here: through their attributes an expression could
+        # reach the cursor; data files name records by external id (ref) instead
 
     def evaluate(self, expression, line, xmlid, model=None):
         try:

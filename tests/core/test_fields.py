@@ -15,6 +15,13 @@ class Currency(models.Model):
     _description = "Currency"
     name = fields.Char()
     decimal_places = fields.Integer(default=2)
+    step = fields.Float(default=0.0)
+
+    def round(self, amount):
+        """A currency's own rounding: a 0.05 step for cash, say."""
+        if not self.step:
+            return round(amount, self.decimal_places)
+        return round(round(amount / self.step) * self.step, self.decimal_places)
 
 
 class Sample(models.Model):
@@ -61,6 +68,11 @@ def test_monetary_rounds_to_the_currency(env):
     assert env["tfield.sample"].create({"amount": 10.456, "currency_id": euro.id}).amount == 10.46
     assert env["tfield.sample"].create({"amount": 10.5, "currency_id": yen.id}).amount == 11.0
     assert env["tfield.sample"]._fields["amount"].currency_field == "currency_id"
+    cash = env["tfield.currency"].create({"name": "CHF cash", "step": 0.05})
+    sample = env["tfield.sample"].create({"amount": 10.47, "currency_id": cash.id})
+    assert sample.amount == 10.45
+    sample.write({"amount": 3.03})
+    assert sample.amount == 3.05
 
 
 def test_float_digits_round_half_away_from_zero(env):
