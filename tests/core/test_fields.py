@@ -20,8 +20,8 @@ class Currency(models.Model):
     def round(self, amount):
         """A currency's own rounding: a 0.05 step for cash, say."""
         if not self.step:
-            return round(amount, self.decimal_places)
-        return round(round(amount / self.step) * self.step, self.decimal_places)
+            return fields.float_round(amount, self.decimal_places)
+        return fields.float_round(fields.float_round(amount / self.step, 0) * self.step, self.decimal_places)
 
 
 class Sample(models.Model):
