@@ -137,3 +137,10 @@ def test_scaffold_writes_an_addon(tmp_path):
     result = run("scaffold", "library_extra", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "library_extra" / "__manifest__.py").exists()
+
+
+def test_shell_has_a_superuser_env(tmp_path):
+    result = run("shell", "-d", "sh", "--data-dir", str(tmp_path),
+                 input="print('users:', env['res.users'].with_context(active_test=False).search_count([]))\n")
+    assert result.returncode == 0, result.stderr
+    assert "users: " in result.stdout and int(result.stdout.split("users: ")[1].split()[0]) >= 3

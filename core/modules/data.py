@@ -10,6 +10,7 @@ Every error names the addon, the file, the line and the external id.
 """
 import base64
 import csv
+import dataclasses
 import datetime
 import io
 import logging
@@ -107,9 +108,23 @@ class DataLoader:
             "date": datetime.date,
             "timedelta": datetime.timedelta,
             "version": "17.0",
+            "user": self._user_info(),
         }
         # no records or environments here: through their attributes an expression could
         # reach the cursor; data files name records by external id (ref) instead
+
+    def _user_info(self):
+        """Plain facts about the user loading the data (the superuser while installing)."""
+        if "res.users" not in self.env:
+            return None
+        user = self.env["res.users"].sudo().browse(self.env.uid)
+        exists = bool(user.exists())
+        return _UserInfo(
+            id=self.env.uid,
+            login=user.login if exists else False,
+            company_id=user.company_id.id if exists else False,
+            company_ids=user.company_ids.ids if exists else [],
+        )
 
     def evaluate(self, expression, line, xmlid, model=None):
         try:
@@ -484,6 +499,14 @@ class DataLoader:
             raise self.error(line, xmlid, f"field {field.name} is a many2one: name the column "
                                           f"{field.name}:id (external id) or {field.name}/.id")
         return cell
+
+
+@dataclasses.dataclass(frozen=True)
+class _UserInfo:
+    id: int
+    login: str
+    company_id: int
+    company_ids: list
 
 
 class _TimeModule:

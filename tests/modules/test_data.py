@@ -144,3 +144,14 @@ def test_csv_errors_name_the_line(env, tmp_path):
         load(env, tmp_path, "res.partner.csv", "id,name,color\na,A,1\nb,B,abc\n")
     with pytest.raises(DataFileError, match=r"tdata/res.partner.csv:1: column 'colour'"):
         load(env, tmp_path, "res.partner.csv", "id,name,colour\na,A,1\n")
+
+
+def test_expressions_see_the_user_but_not_the_database(env, tmp_path):
+    load(env, tmp_path, "u.xml", """<odoo>
+        <record id="p" model="res.partner"><field name="name" eval="'by %s' % user.id"/></record>
+    </odoo>""")
+    assert env.ref("tdata.p").name == "by 1"
+    with pytest.raises(DataFileError, match="has no attribute 'env'|not allowed"):
+        load(env, tmp_path, "bad.xml", """<odoo>
+            <record id="q" model="res.partner"><field name="name" eval="user.env.cr"/></record>
+        </odoo>""")
