@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import shutil
 import time
 
 import sqlalchemy as sa
@@ -140,10 +141,15 @@ class ModuleManager:
         return result
 
     def _check_external_dependencies(self, manifest):
-        for package in (manifest.external_dependencies or {}).get("python", ()):
+        needs = manifest.external_dependencies or {}
+        for package in needs.get("python", ()):
             if importlib.util.find_spec(package) is None:
                 raise ModuleError(f"addon {manifest.name!r} needs the Python package {package!r}, "
                                   f"which is not installed")
+        for program in needs.get("bin", ()):
+            if shutil.which(program) is None:
+                raise ModuleError(f"addon {manifest.name!r} needs the program {program!r}, "
+                                  f"which is not on the PATH")
 
     def _build_registry(self, names, owner):
         """A registry of the addons ``names``, its schema synchronised in ``owner``'s transaction."""

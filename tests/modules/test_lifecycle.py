@@ -168,3 +168,19 @@ def test_failed_install_leaves_nothing(manager, tmp_path):
     with pytest.raises(Exception, match=r"test_broken_data/data/bad.xml:1: x: model library.book has no field 'nme'"):
         other.install(["test_broken_data"])
     assert snapshot(manager) == before
+
+
+def test_missing_external_dependency_is_named(manager, tmp_path):
+    for name, needs in (("test_needs_python", "{'python': ['no_such_package_xyz']}"),
+                        ("test_needs_bin", "{'bin': ['no-such-program-xyz']}")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+        (folder / "__manifest__.py").write_text(
+            f"{{'name': 'Needs', 'license': 'LGPL-3', 'external_dependencies': {needs}}}")
+    other = ModuleManager(manager.db_uri, addons_paths=[TEST_ADDONS, str(tmp_path)], engine=manager.engine)
+    other.open()
+    with pytest.raises(ModuleError, match="Python package 'no_such_package_xyz'"):
+        other.install(["test_needs_python"])
+    with pytest.raises(ModuleError, match="program 'no-such-program-xyz'"):
+        other.install(["test_needs_bin"])
