@@ -8,7 +8,6 @@ configuration file (see ``core/config.py`` and ``odoo.conf.example``).
 """
 import argparse
 import code
-import json
 import logging
 import os
 import sys
@@ -190,23 +189,15 @@ def uninstall(manager, names, dry_run, yes):
 
 
 def serve(manager, config):
+    """Serve the database over HTTP (core/http): login, sessions, addon routes."""
     from werkzeug.serving import run_simple
-    from werkzeug.wrappers import Request, Response
 
-    registry = manager.registry
+    from .http import Application
 
-    @Request.application
-    def app(request):
-        info = {"server": "tessera", "database": config.db_name, "dialect": registry.dialect,
-                "addons": registry.installed}
-        if request.path == "/web/health":
-            return Response(json.dumps(info), mimetype="application/json")
-        return Response(f"Tessera is running on database {config.db_name!r} with addons "
-                        f"{', '.join(registry.installed)}. The web client comes with the web issue.\n",
-                        mimetype="text/plain")
-
+    app = Application(manager=manager, data_dir=config.data_dir)
+    app.start()  # no route can be added once serving
     _logger.info("serving on http://%s:%s/", config.http_interface, config.http_port)
-    run_simple(config.http_interface, int(config.http_port), app)
+    run_simple(config.http_interface, int(config.http_port), app, threaded=True)
 
 
 # ------------------------------------------------------------------ sub-commands

@@ -72,8 +72,10 @@ def test_server_creates_the_database_with_base_and_serves(tmp_path):
                     raise AssertionError(process.stdout.read().decode() if process.poll() is not None
                                          else "server did not answer")
                 time.sleep(0.3)
-        assert info["database"] == "demo" and info["dialect"] == "sqlite"
-        assert "base" in info["addons"]
+        assert info == {"status": "pass"}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/login", timeout=5) as response:
+            page = response.read().decode()
+        assert response.status == 200 and 'name="password"' in page
         assert (tmp_path / "demo.sqlite3").exists()
     finally:
         process.terminate()
