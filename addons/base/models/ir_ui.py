@@ -1,8 +1,11 @@
 """Technical models of the user interface: views, menus, window actions.
 
-Only the data lives here; assembling and rendering views is the web client's job.
+Views are assembled, checked and filtered by groups in core/views.py; this file
+stores them and serves them (``get_view``/``get_views``) in Odoo's shapes.
+Rendering them is the web client's job.
 """
-from core import fields, models
+from core import api, fields, models
+from core import views as view_tools
 
 
 class View(models.Model):
@@ -33,6 +36,113 @@ class View(models.Model):
     def _inverse_arch(self):
         for view in self:
             view.arch_db = view.arch
+
+    # ------------------------------------------------------------ defaults
+    def _complete_values(self, vals):
+        """Odoo's implicit values: an inheriting view is an extension on the parent's
+        model and type unless told otherwise; the type of a primary view is its root tag."""
+        vals = dict(vals)
+        arch = vals.get("arch", vals.get("arch_db"))
+        if "inherit_id" in vals:
+            vals.setdefault("mode", "extension" if vals["inherit_id"] else "primary")
+        if vals.get("inherit_id"):
+            parent = self.browse(vals["inherit_id"]).sudo()
+            if not vals.get("model"):
+                vals["model"] = parent.model
+            if not vals.get("type"):
+                vals["type"] = parent.type
+        elif arch and not vals.get("type"):
+            try:
+                tag = view_tools.parse_arch(arch).tag
+            except Exception:  # the constraint reports broken XML with the view's name
+                tag = None
+            if tag in dict(self._fields["type"].selection):
+                vals["type"] = tag
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._complete_values(vals) for vals in vals_list])
+
+    def write(self, vals):
+        if "inherit_id" in vals:
+            vals = dict(vals)
+            vals.setdefault("mode", "extension" if vals["inherit_id"] else "primary")
+        return super().write(vals)
+
+    # ------------------------------------------------------------ checks
+    @api.constrains("arch", "arch_db", "inherit_id", "mode", "model", "type", "active")
+    def _check_arch(self):
+        """Every view must assemble and validate, with all its extensions: a broken view
+        fails when it is created or written (so at install), naming the view."""
+        for view in self.sudo():
+            if not view.active:
+                continue
+            def label(view=view):
+                return view_tools.view_label(view)
+            try:
+                arch = view_tools.combined_arch(self.env(su=True), view)
+            except view_tools.ViewError:
+                raise
+            except Exception as exc:
+                raise view_tools.ViewError(f"View {label()}: {type(exc).__name__}: {exc}") from None
+            root = view_tools.root_view(view)
+            view_tools.validate_arch(self.env, root.model, arch, root.type or arch.tag, label)
+
+    # ------------------------------------------------------------ reading
+    def get_combined_arch(self):
+        """The architecture of this view's primary view with every extension that
+        applies to the user, as text."""
+        self.ensure_one()
+        return view_tools.tostring(view_tools.combined_arch(self.env, self))
+
+    @api.model
+    def _find_view(self, model, view_type):
+        types = ["list", "tree"] if view_type in ("list", "tree") else [view_type]
+        return self.sudo().search([("model", "=", model), ("type", "in", types),
+                                   ("mode", "=", "primary")], order="priority, name, id", limit=1)
+
+    @api.model
+    def get_view(self, model, view_type="form", view_id=None):
+        """``{'arch', 'id', 'model', 'type', 'fields'}`` of the view of ``model`` (the given
+        one, else the primary one with the lowest priority, else a default view), filtered
+        for the current user's groups; ``fields`` describes the model's fields it uses."""
+        if model not in self.env:
+            raise ValueError(f"get_view: unknown model {model!r}")
+        records = self.env[model]
+        view = self.sudo().browse(view_id) if view_id else self._find_view(model, view_type)
+        if view:
+            view = view_tools.root_view(view)
+            arch = view_tools.combined_arch(self.env, view)
+            view_type = view.type or arch.tag
+        else:
+            arch = view_tools.default_arch(records, view_type)
+        if view_type == "tree":
+            view_type = "list"
+        view_tools.apply_groups(records, arch)
+        used = view_tools.used_fields(self.env, model, arch)
+        return {
+            "arch": view_tools.tostring(arch),
+            "id": view.id or False,
+            "model": model,
+            "type": view_type,
+            "fields": records.fields_get(used[model]) if used[model] else {},
+            "models": {name: self.env[name].fields_get(names) if names else {}
+                       for name, names in used.items()},
+        }
+
+    @api.model
+    def get_views(self, model, views=(), options=None):
+        """Odoo's shape: ``{'models': {model: fields}, 'views': {type: get_view(...)}}`` for
+        ``views`` = ``[[view_id or False, type], ...]``."""
+        result = {"models": {}, "views": {}}
+        for view_id, view_type in views:
+            description = self.get_view(model, view_type, view_id or None)
+            result["views"][description["type"] if view_type == "tree" else view_type] = description
+            for name, fields_ in description["models"].items():
+                result["models"].setdefault(name, {}).update(fields_)
+        result["models"].setdefault(model, {})
+        return result
 
 
 class Menu(models.Model):
@@ -72,3 +182,33 @@ class WindowAction(models.Model):
                                ("main", "Main action of Current Window")], default="current")
     help = fields.Html(translate=True)
     groups_id = fields.Many2many("res.groups", "ir_act_window_group_rel", "act_id", "gid", string="Groups")
+
+    def _views_list(self):
+        """``[[view_id or False, type], ...]`` in ``view_mode`` order; ``view_id`` serves
+        the mode of its own type."""
+        modes = [mode.strip() for mode in (self.view_mode or "").split(",") if mode.strip()]
+        view = self.sudo().view_id
+        view_type = "list" if view.type == "tree" else view.type
+        return [[view.id if view and view_type == ("list" if mode == "tree" else mode) else False, mode]
+                for mode in modes]
+
+    def read_action(self):
+        """The dict a client needs to open this action; domain and context stay text."""
+        self.ensure_one()
+        search_view = self.sudo().search_view_id
+        return {
+            "id": self.id,
+            "type": self.type or "ir.actions.act_window",
+            "name": self.name,
+            "res_model": self.res_model,
+            "res_id": self.res_id or False,
+            "view_mode": [mode.strip() for mode in (self.view_mode or "").split(",") if mode.strip()],
+            "views": self._views_list(),
+            "view_id": [self.view_id.id, self.view_id.name] if self.view_id else False,
+            "search_view_id": [search_view.id, search_view.name] if search_view else False,
+            "domain": self.domain or False,
+            "context": self.context or "{}",
+            "limit": self.limit,
+            "target": self.target or "current",
+            "help": self.help or False,
+        }
