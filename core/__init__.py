@@ -8,6 +8,7 @@ import sys
 from . import api, exceptions, fields, models
 from .fields import Command
 from .i18n import gettext as _gettext
+from .views import ViewError
 
 
 def _(message, /, *args, **kwargs):
@@ -20,4 +21,4 @@ def _(message, /, *args, **kwargs):
     return _gettext(message, *args, _frame=sys._getframe(1), **kwargs)
 
 
-__all__ = ["api", "exceptions", "fields", "models", "Command", "_"]
+__all__ = ["api", "exceptions", "fields", "models", "Command", "ViewError", "_"]

@@ -62,6 +62,12 @@ class Registry:
         self.rule_builder = None
         self.group_checker = None
         self.has_trigram = False
+        # set by the module manager (core/modules) for the registry of a database's addons
+        self.manager = None          # the ModuleManager that built it
+        self.installed = []          # the installed addons, in load order
+        self.hooks = None            # pluggy manager of their hooks.py
+        self.data_dir = None         # where the file store lives
+        self.db_name = None
         self._methods = {}
 
     # ------------------------------------------------------------ building

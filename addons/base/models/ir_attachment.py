@@ -161,9 +161,9 @@ class IrAttachment(models.Model):
     def _filestore(self):
         """The folder of this database's files."""
         registry = self.env.registry
-        data_dir = getattr(registry, "data_dir", None) or os.environ.get("TESSERA_DATA_DIR") \
+        data_dir = registry.data_dir or os.environ.get("TESSERA_DATA_DIR") \
             or os.path.join(tempfile.gettempdir(), "tessera")
-        db_name = getattr(registry, "db_name", None)
+        db_name = registry.db_name
         if not db_name:
             url = sa.make_url(registry.db_uri)
             if url.get_backend_name() == "sqlite":

@@ -38,7 +38,7 @@ class Module(models.Model):
     _sql_constraints = [("name_uniq", "unique(name)", "The name of the module must be unique!")]
 
     def _manager(self):
-        manager = getattr(self.env.registry, "manager", None)
+        manager = self.env.registry.manager
         if manager is None:
             raise UserError("Modules can only be installed through a running server or the CLI")
         return manager

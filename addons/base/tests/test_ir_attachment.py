@@ -214,7 +214,7 @@ def test_bin_size_gives_a_human_size(env):
 
 
 def test_filestore_location_without_a_configured_name(registry, tmp_path):
-    del registry.db_name
+    registry.db_name = None
     with registry.cursor() as cr:
         folder = Environment(cr, SUPERUSER_ID, {})["ir.attachment"]._filestore()
     assert folder.startswith(os.path.join(str(tmp_path / "data"), "filestore", ""))
