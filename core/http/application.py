@@ -15,6 +15,7 @@ It does not own the routes' declaration (``routing.py``), the session store
 """
 import datetime
 import glob
+import hmac
 import inspect
 import json
 import logging
@@ -189,8 +190,9 @@ class Application:
         req.env = None
         session = req.session = self.sessions.load(cr, req.cookies.get(SESSION_COOKIE))
         uid = session.uid
-        if uid and not self._user_active(cr, uid):
+        if uid and not self._session_valid(cr, session):
             session.clear()
+            session.deleted = True
             uid = None
         info = endpoint.info
         if info.auth == "user" and not uid:
@@ -215,9 +217,12 @@ class Application:
         return response
 
     @staticmethod
-    def _user_active(cr, uid):
-        user = Environment(cr, SUPERUSER_ID, {})["res.users"].browse(uid).exists()
-        return bool(user) and user.active
+    def _session_valid(cr, session):
+        """The session's user still exists, is active, and has the credentials it logged
+        in with (a password change ends the user's other sessions)."""
+        user = Environment(cr, SUPERUSER_ID, {})["res.users"].browse(session.uid).exists()
+        return bool(user) and user.active and hmac.compare_digest(
+            str(session.get("token") or ""), user._session_token())
 
     # ------------------------------------------------------------ calling handlers
     def _params(self, req, args):

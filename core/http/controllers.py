@@ -54,7 +54,8 @@ class Web(Controller):
         session = request.session
         session.clear()
         session.update(uid=uid, login=user_env.user.login, db=request.db,
-                       context=user_env["res.users"].context_get())
+                       context=user_env["res.users"].context_get(),
+                       token=user_env.user._session_token())
         session.rotate = True
         return redirect(target, 303)
 

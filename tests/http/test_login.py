@@ -115,3 +115,15 @@ def test_session_expires_after_inactivity(client, http_db):
     db_env(http_db, lambda env: env.cr.execute(
         store.update().where(store.c.sid == sid).values(expires=now - datetime.timedelta(seconds=1))))
     assert client.get("/test/whoami").status == 303
+
+
+def test_password_change_ends_other_sessions(client, http_db):
+    client.login()
+    assert client.get("/test/whoami").status == 200
+
+    def change(env):
+        env["res.users"].browse(2).write({"password": "changed-elsewhere"})
+        env.cr.commit()
+    db_env(http_db, change)
+    # the session logged in with the old password is over: back to the login page
+    assert client.get("/test/whoami").status == 303

@@ -277,6 +277,15 @@ class Users(models.Model):
         if user._credential_kind(password) == "password":
             _CHECKED[key] = (user.password, _password_mac(password))
 
+    def _session_token(self):
+        """A token of this user's credentials for web sessions: a session keeps the token
+        of its login, and a password change (a new hash) makes every other session stale."""
+        self.ensure_one()
+        user = self.sudo()
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret") or ""
+        material = f"{user.id}:{user.login}:{user.password or ''}:{user.active}"
+        return hmac.new(secret.encode(), material.encode(), hashlib.sha256).hexdigest()
+
     def _forget_checks(self):
         for uid in self._ids:
             _CHECKED.pop((self.env.registry.db_uri, uid), None)
