@@ -90,6 +90,9 @@ def manager_for(config, progress=print_progress):
 
 
 def database_exists(manager):
+    url = sa.make_url(manager.db_uri)
+    if url.get_backend_name() == "sqlite" and not os.path.exists(url.database):
+        return False  # connecting would create the file
     with manager.engine.connect() as connection:
         return bool(manager.installed_names(connection))
 

@@ -101,7 +101,7 @@ def test_search_read_and_name_search(env, partners):
 def test_display_name(env, partners):
     assert partners[0].display_name == "Carl"
     task = env["test.task"].create({})
-    assert task.display_name is False or task.display_name == ""
+    assert task.display_name is False
     assert env["test.order.line"].create({
         "order_id": env["test.order"].create({"partner_id": partners[0].id}).id}).display_name \
         .startswith("test.order.line,")

@@ -130,11 +130,9 @@ def test_ondelete_cascade_set_null_and_restrict(env):
     country.unlink()  # set null
     assert not parent.country_id
     order = env["test.order"].create({"partner_id": parent.id})
-    with pytest.raises(ValidationError, match="test.partner"):
+    with pytest.raises(ValidationError, match="test.partner"), env.cr.savepoint():
         parent.unlink()  # restrict through the order
-    env.cr.rollback()
-    assert Partner.search_count([]) == 0 or True
-    del order, child
+    assert parent.exists() and child.exists() and order.exists()
 
 
 def test_ondelete_cascade_removes_children(env):
