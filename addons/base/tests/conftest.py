@@ -36,6 +36,14 @@ def bare_registry(db_uri, logins=("__system__",), data_dir=None, db_name=None):
 
 
 @pytest.fixture
+def registry(db_uri):
+    """The bare registry with the superuser and a 'demo' user (tests override it as needed)."""
+    registry = bare_registry(db_uri, ("__system__", "demo"))
+    yield registry
+    registry.engine.dispose()
+
+
+@pytest.fixture
 def bare_env(registry):
     with registry.cursor() as cr:
         yield Environment(cr, SUPERUSER_ID, {})

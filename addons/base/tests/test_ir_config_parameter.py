@@ -4,14 +4,6 @@ import pytest
 from core.api import SUPERUSER_ID, Environment
 from core.exceptions import AccessError, ValidationError
 
-from .conftest import bare_registry
-
-
-@pytest.fixture
-def registry(db_uri):
-    registry = bare_registry(db_uri, ("__system__", "demo"))
-    yield registry
-    registry.engine.dispose()
 
 
 @pytest.fixture

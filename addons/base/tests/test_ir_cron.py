@@ -7,14 +7,6 @@ from addons.base.models.ir_cron import add_interval, parse_code
 from core import fields
 from core.exceptions import ValidationError
 
-from .conftest import bare_registry
-
-
-@pytest.fixture
-def registry(db_uri):
-    registry = bare_registry(db_uri, ("__system__", "demo"))
-    yield registry
-    registry.engine.dispose()
 
 
 @pytest.fixture
