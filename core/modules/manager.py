@@ -365,7 +365,9 @@ class ModuleManager:
                 Module.create(values)
                 created += 1
             else:
-                module.write(values)
+                changed = {key: value for key, value in values.items() if module[key] != value}
+                if changed:  # most installs change nothing here: no write per addon
+                    module.write(changed)
         return created
 
     # ------------------------------------------------------------ upgrade

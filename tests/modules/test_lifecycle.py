@@ -183,3 +183,12 @@ def test_missing_external_dependency_is_named(manager, tmp_path):
         other.install(["test_needs_python"])
     with pytest.raises(ModuleError, match="program 'no-such-program-xyz'"):
         other.install(["test_needs_bin"])
+
+
+def test_refreshing_an_unchanged_module_list_writes_nothing(manager):
+    cr, env = env_of(manager)
+    with cr:
+        start = cr.sql_count
+        assert manager.update_list(env) == 0
+        # one search and one read of the rows: no UPDATE per addon
+        assert cr.sql_count - start <= 3
