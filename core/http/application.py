@@ -29,10 +29,11 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from .. import i18n
 from ..api import SUPERUSER_ID, Environment
 from ..exceptions import AccessDenied, AccessError, UserError
 from . import controllers
-from .request import SAFE_METHODS, Request, bind, unbind
+from .request import SAFE_METHODS, Request, bind, current_request, unbind
 from .routing import Routes
 from .sessions import SESSION_LIFETIME, SessionStore, ensure_table
 
@@ -53,7 +54,10 @@ class SessionExpired(Exception):
 
 
 class _Database:
-    """What the application keeps per database: registry, routes, URL map, static folders."""
+    """What the application keeps per database: registry, routes, URL map, static
+    folders and templates.  It is built from one registry: when the module manager
+    replaces the registry (an addon installed or removed), the application builds a
+    new one, so that the routes and templates are those of the installed addons."""
 
     def __init__(self, manager, routes):
         self.manager = manager
@@ -64,11 +68,21 @@ class _Database:
         self.routes.freeze()
         self.map = self.routes.build_map()
         self.static = {}
+        folders = []
         for name in self.registry.installed:
-            folder = os.path.join(manager.manifests[name].path, "static")
-            if os.path.isdir(folder):
-                self.static[name] = folder
+            path = manager.manifests[name].path
+            if os.path.isdir(os.path.join(path, "static")):
+                self.static[name] = os.path.join(path, "static")
+            if os.path.isdir(os.path.join(path, "templates")):
+                folders.append(os.path.join(path, "templates"))
+        # an addon's templates are named by their path under its templates/ folder
+        # ("web/list.html"); addons loaded later come first, so they may override
+        self.jinja = _jinja_environment(list(reversed(folders)) + [TEMPLATES])
         self.public_uid = None
+
+    @property
+    def stale(self):
+        return self.manager.registry is not None and self.manager.registry is not self.registry
 
     def public_user(self, cr):
         if self.public_uid is None:
@@ -106,8 +120,7 @@ class Application:
         self._databases = {}
         self._lock = threading.Lock()
         self._bare_map = None
-        self.jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                                        autoescape=True, undefined=jinja2.StrictUndefined)
+        self.jinja = _jinja_environment([TEMPLATES])
 
     def route(self, path, **options):
         """Decorator adding a framework-level route (before the first request only)."""
@@ -126,8 +139,8 @@ class Application:
     def database(self, name):
         """The per-database state of ``name`` (its registry opened on first use)."""
         with self._lock:
-            if name not in self._databases:
-                manager = self._fixed.get(name)
+            if name not in self._databases or self._databases[name].stale:
+                manager = self._fixed.get(name) or getattr(self._databases.get(name), "manager", None)
                 if manager is None:
                     from ..modules import ModuleManager
                     uri = f"sqlite:///{os.path.join(self.data_dir, name + '.sqlite3')}"
@@ -273,7 +286,8 @@ class Application:
             response = Response(json.dumps(body), status=status, mimetype="application/json")
         else:
             try:
-                html = self.render_template("error.html", {"status": status, "message": message, "request": req})
+                html = self.render_template("error.html", {"status": status, "message": message, "request": req},
+                                            db=req.db)
             except Exception:  # noqa: BLE001 -- the error page itself must not fail
                 _logger.exception("rendering the error page failed")
                 html = f"<!DOCTYPE html><title>Error {status}</title><p>Error {status}</p>"
@@ -298,12 +312,40 @@ class Application:
         return 500, 500, "An internal error occurred: the operation was cancelled.", "InternalServerError"
 
     # ------------------------------------------------------------ templates
-    def render_template(self, template, values):
-        return self.jinja.get_template(template).render(values)
+    def render_template(self, template, values, db=None):
+        """``template`` rendered with ``values``: with the templates of database ``db``'s
+        installed addons when given, else with the framework's own."""
+        jinja = self._databases[db].jinja if db in self._databases else self.jinja
+        return jinja.get_template(template).render(values)
 
     def static_folder(self, db, addon):
         """The ``static/`` folder of the installed addon ``addon`` of database ``db``, or None."""
         return self.database(db).static.get(addon) if db else None
+
+
+def _jinja_environment(folders):
+    """Templates from ``folders`` (first wins), autoescaped, with ``_()`` / ``{% trans %}``
+    translating into the language of the request's user."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True,
+                                     undefined=jinja2.StrictUndefined,
+                                     extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    environment.install_gettext_callables(_ui_gettext, _ui_ngettext, newstyle=True)
+    return environment
+
+
+def _ui_gettext(message):
+    """The translation of a template's text for the current request: the catalogs of
+    the installed addons are searched, the last loaded first."""
+    req = current_request()
+    env = req.env if req is not None else None
+    if env is None or not env.lang or env.lang == i18n.DEFAULT_LANG:
+        return message
+    modules = tuple(reversed(req.registry.installed)) if req.registry is not None else ("base",)
+    return i18n.translate(message, env.lang, modules)
+
+
+def _ui_ngettext(singular, plural, n):
+    return _ui_gettext(singular if n == 1 else plural)
 
 
 def _json_default(value):

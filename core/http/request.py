@@ -69,7 +69,7 @@ class Request(WerkzeugRequest):
     # ------------------------------------------------------------ responses
     def render(self, template, values=None, status=200):
         """An HTML response: the Jinja2 ``template`` rendered with ``values`` and ``request``."""
-        html = self.app.render_template(template, {"request": self, **(values or {})})
+        html = self.app.render_template(template, {"request": self, **(values or {})}, db=self.db)
         return Response(html, status=status, mimetype="text/html")
 
 
@@ -82,6 +82,11 @@ def _get_request():
 
 #: the request being handled, for handlers and templates
 request = LocalProxy(_get_request)
+
+
+def current_request():
+    """The request being handled, or None outside a handler."""
+    return _current.get(None)
 
 
 def bind(req):

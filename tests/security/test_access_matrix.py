@@ -23,6 +23,7 @@ ROLES = {
 #                                  public portal  internal contacts access  settings
 MATRIX = {
     "ir.actions.act_window":       ("r",   "r",    "r",     "r",     "r",    "rwcu"),
+    "ir.actions.act_url":          ("r",   "r",    "r",     "r",     "r",    "rwcu"),
     "ir.attachment":               ("r",   "rc",   "rwcu",  "rwcu",  "rwcu", "rwcu"),
     "ir.config_parameter":         ("",    "",     "",      "",      "",     "rwcu"),
     "ir.cron":                     ("",    "",     "",      "",      "",     "rwcu"),
@@ -61,6 +62,7 @@ def values(env, model, user):
     eur = env.ref("base.EUR").id
     factories = {
         "ir.actions.act_window": lambda: {"name": "Matrix", "res_model": "res.partner"},
+        "ir.actions.act_url": lambda: {"name": "Matrix", "url": "/web/apps"},
         "ir.attachment": lambda: {"name": "matrix", "type": "url", "url": "https://example.com/m"},
         "ir.config_parameter": lambda: {"key": "matrix.key", "value": "1"},
         "ir.cron": lambda: {"name": "Matrix", "model_id": model_of("res.partner"), "function": "exists"},

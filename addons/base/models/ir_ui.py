@@ -4,7 +4,7 @@ Views are assembled, checked and filtered by groups in core/views.py; this file
 stores them and serves them (``get_view``/``get_views``) in Odoo's shapes.
 Rendering them is the web client's job.
 """
-from core import api, fields, models
+from core import api, fields, models, security
 from core import views as view_tools
 
 
@@ -160,6 +160,70 @@ class Menu(models.Model):
     action = fields.Char(help="Reference 'model,id' of the action the menu opens")
     web_icon = fields.Char()
 
+    def _action_record(self):
+        """The action record this menu opens (sudo), or None."""
+        model, _, res_id = (self.action or "").partition(",")
+        if model not in self.env or not res_id.isdigit():
+            return None
+        action = self.env[model].sudo().browse(int(res_id)).exists()
+        return action or None
+
+    @api.model
+    def load_menus(self):
+        """The menus the current user may see, as a tree of plain dicts.
+
+        ``[{'id', 'name', 'action': (model, id) or None, 'web_icon', 'children': [...]}]``
+        for the root menus, in (sequence, id) order.  A menu is hidden when its groups
+        do not include the user, when its window action's model is not readable by the
+        user or the action is restricted to other groups, and when it has neither an
+        action nor a visible child (as in Odoo).
+        """
+        menus = self.search([])   # active ones, translated, in order
+        user_groups = security.user_group_ids(self.env)
+        readable = {}
+
+        def allowed(menu):
+            groups = menu.sudo().groups_id.ids
+            return not groups or bool(set(groups) & user_groups)
+
+        def action_of(menu):
+            action = menu._action_record()
+            if action is None:
+                return None
+            if action.groups_id and not set(action.groups_id.ids) & user_groups:
+                return None
+            if action._name == "ir.actions.act_window":
+                model = action.res_model
+                if model not in readable:
+                    readable[model] = model in self.env and security.check_model_access(
+                        self.env, model, "read", raise_exception=False)
+                if not readable[model]:
+                    return None
+            return (action._name, action.id)
+
+        nodes = {}
+        for menu in menus:
+            if allowed(menu):
+                nodes[menu.id] = {"id": menu.id, "name": menu.name, "action": action_of(menu),
+                                  "web_icon": menu.web_icon or False, "sequence": menu.sequence,
+                                  "parent_id": menu.parent_id.id, "children": []}
+        roots = []
+        for node in nodes.values():
+            parent = node["parent_id"]
+            if parent and parent in nodes:
+                nodes[parent]["children"].append(node)
+            elif not parent:
+                roots.append(node)
+
+        def prune(items):
+            kept = []
+            for item in items:
+                item["children"] = prune(item["children"])
+                if item["action"] or item["children"]:
+                    kept.append(item)
+            return kept
+        return prune(roots)
+
 
 class WindowAction(models.Model):
     _name = "ir.actions.act_window"
@@ -212,3 +276,19 @@ class WindowAction(models.Model):
             "target": self.target or "current",
             "help": self.help or False,
         }
+
+
+class UrlAction(models.Model):
+    """An action that opens a URL: a page of the web client that is not a view
+    (the Apps page) or another site."""
+
+    _name = "ir.actions.act_url"
+    _description = "Action URL"
+    _table = "ir_act_url"
+    _order = "name, id"
+
+    name = fields.Char(string="Action Name", required=True, translate=True)
+    type = fields.Char(default="ir.actions.act_url")
+    url = fields.Char(string="Action URL", required=True)
+    target = fields.Selection([("new", "New Window"), ("self", "This Window")], default="self", required=True)
+    groups_id = fields.Many2many("res.groups", "ir_act_url_group_rel", "act_id", "gid", string="Groups")

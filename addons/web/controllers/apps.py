@@ -1,0 +1,6 @@
+"""The Apps page: addons with their state; install, upgrade, uninstall."""
+from core.http import Controller
+
+
+class Apps(Controller):
+    pass

@@ -1,0 +1,54 @@
+/* The frame: close open dropdowns on outside click or Escape, show the busy
+   indicator for forms marked data-busy, confirm actions marked data-confirm. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.o-dropdown[open]").forEach(function (details) {
+      if (!details.contains(event.target)) { details.removeAttribute("open"); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.o-dropdown[open]").forEach(function (details) {
+        details.removeAttribute("open");
+        var summary = details.querySelector("summary");
+        if (summary) { summary.focus(); }
+      });
+    }
+  });
+  // <button data-confirm="Really?"> and <form data-confirm="..."> ask before submitting
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    var busy = (submitter && submitter.getAttribute("data-busy")) || form.getAttribute("data-busy");
+    if (busy) {
+      var box = document.querySelector(".o-busy");
+      if (box) {
+        box.querySelector(".o-busy-text").textContent = busy;
+        box.hidden = false;
+      }
+    }
+  }, true);
+  // the busy box of a page left and shown again from the history must not stay
+  window.addEventListener("pageshow", function () {
+    var box = document.querySelector(".o-busy");
+    if (box) { box.hidden = true; }
+  });
+  window.tessera = window.tessera || {};
+  /* POST JSON to a route of type json; resolves with the result, rejects with the error. */
+  window.tessera.rpc = function (url, params) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({jsonrpc: "2.0", method: "call", id: Date.now(), params: params || {}})
+    }).then(function (response) { return response.json(); }).then(function (body) {
+      if (body.error) { throw body.error; }
+      return body.result;
+    });
+  };
+})();
