@@ -18,6 +18,11 @@ failed, including a run that collected no test (pytest's exit code 5).
 The dependencies are (re)installed whenever pyproject.toml changes: a stamp in .venv keeps its hash.
 The PostgreSQL binaries are taken from PATH or /usr/lib/postgresql/*/bin; if there are none, root
 installs Debian's `postgresql` package with apt-get. As root the cluster runs as the `postgres` user.
+
+The browser tests drive Debian's Chromium through the `playwright` package (test extra). `test`
+installs the `chromium` package with apt-get (as root, else through sudo) when the browser is
+missing; `playwright install` is never run: the tests launch the system browser (TESSERA_CHROMIUM,
+else `chromium` on PATH, else /usr/bin/chromium).
 """
 import glob
 import hashlib
@@ -131,6 +136,40 @@ def install_postgresql():
     return find_pg_bindir() or die("apt-get installed postgresql, but initdb/pg_ctl are not found")
 
 
+def chromium_path():
+    """The browser the tests launch: TESSERA_CHROMIUM, else `chromium` on PATH, else /usr/bin/chromium."""
+    return os.environ.get("TESSERA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def ensure_chromium():
+    """Install Debian's chromium package when the browser of the browser tests is missing."""
+    if os.access(chromium_path(), os.X_OK):
+        return chromium_path()
+    if os.environ.get("TESSERA_CHROMIUM"):
+        die(f"TESSERA_CHROMIUM={os.environ['TESSERA_CHROMIUM']!r} is not an executable file")
+    if not shutil.which("apt-get"):
+        die("no chromium for the browser tests and no apt-get to install it: install Chromium and\n"
+            "set TESSERA_CHROMIUM to its executable")
+    if os.geteuid() == 0:
+        prefix = []
+    elif shutil.which("sudo"):
+        prefix = ["sudo", "-n"]
+    else:
+        die("no chromium for the browser tests (/usr/bin/chromium): run this as root, or with sudo\n"
+            "available, so that it installs Debian's chromium package; or install it yourself\n"
+            "(apt-get install chromium) or set TESSERA_CHROMIUM to a Chromium executable")
+    say("== installing Chromium with apt-get (browser tests) ==")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if prefix:
+        prefix = [*prefix, "env", "DEBIAN_FRONTEND=noninteractive"]
+    subprocess.run([*prefix, "apt-get", "update"], check=True, env=env)
+    subprocess.run([*prefix, "apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+                   check=True, env=env)
+    if not os.access(chromium_path(), os.X_OK):
+        die("apt-get installed chromium, but no chromium executable is found")
+    return chromium_path()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -210,6 +249,7 @@ def cmd_test(args):
     if not serial:
         pytest_args = ["-n", "2", *pytest_args]
     bootstrap(extras=("test",))
+    ensure_chromium()
     bindir = (find_pg_bindir() or install_postgresql()) if "postgresql" in backends else None
     results = {}
     if "sqlite" in backends:
@@ -226,7 +266,7 @@ def cmd_test(args):
     return 0 if all(rc == 0 for rc, _ in results.values()) else 1
 
 
-BENCHES = ("orm", "install")
+BENCHES = ("orm", "install", "web")
 
 
 def cmd_bench(args):

@@ -2,9 +2,10 @@
 
 ``server.py [-d DB] [-i ADDONS] [-u ADDONS] [--uninstall ADDONS] ...`` opens (or
 creates) the database, applies the module operations, then serves HTTP unless
-``--stop-after-init``.  Sub-commands: ``scaffold``, ``shell``, ``modules`` and
-``db list|create|drop``.  Options come from flags, the environment and the
-configuration file (see ``core/config.py`` and ``odoo.conf.example``).
+``--stop-after-init``.  Sub-commands: ``scaffold``, ``shell``, ``modules``,
+``db list|create|drop`` and ``i18n export ADDON...`` (regenerate the addons'
+catalogs).  Options come from flags, the environment and the configuration file
+(see ``core/config.py`` and ``odoo.conf.example``).
 """
 import argparse
 import code
@@ -18,7 +19,7 @@ from . import config as config_module
 
 _logger = logging.getLogger("tessera")
 
-SUBCOMMANDS = ("scaffold", "shell", "modules", "db")
+SUBCOMMANDS = ("scaffold", "shell", "modules", "db", "i18n")
 
 
 def add_config_options(parser):
@@ -273,6 +274,30 @@ def cmd_db(argv):
     return 0
 
 
+def cmd_i18n(argv):
+    parser = argparse.ArgumentParser(
+        prog="server.py i18n", description="regenerate <addon>/i18n/<addon>.pot from the addon's models, "
+        "code, templates, data and views, and merge it into each <lang>.po (no database needed)")
+    parser.add_argument("action", choices=["export"])
+    parser.add_argument("addons", nargs="+", help="addon names")
+    parser.add_argument("--lang", action="append", dest="langs",
+                        help="language of the .po files to update (repeatable; default: de)")
+    parser.add_argument("--addons-path", dest="addons_path", help="extra addon folders, comma-separated")
+    args = parser.parse_args(argv)
+    from . import i18n_export
+    try:
+        result = i18n_export.export_addons(args.addons, tuple(args.langs or ("de",)), split(args.addons_path))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for addon, by_lang in result.items():
+        for lang, untranslated in by_lang.items():
+            print(f"{addon}/i18n/{lang}.po: {len(untranslated)} untranslated")
+            for msgid in untranslated:
+                print(f"    {msgid!r}")
+    return 0
+
+
 def _maintenance_engine(config):
     url = sa.make_url(config.database_uri()).set(database="postgres")
     return sa.create_engine(url, isolation_level="AUTOCOMMIT")
@@ -331,7 +356,8 @@ def cmd_addon(argv):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
-        command = {"scaffold": cmd_scaffold, "shell": cmd_shell, "modules": cmd_modules, "db": cmd_db}
+        command = {"scaffold": cmd_scaffold, "shell": cmd_shell, "modules": cmd_modules, "db": cmd_db,
+                   "i18n": cmd_i18n}
         return command[argv[0]](argv[1:])
     if argv and not argv[0].startswith("-"):
         return cmd_addon(argv)

@@ -8,7 +8,8 @@ amounts and dates for a locale.
 
 It does not own which languages are active (``res.lang``), when translations are
 loaded (the module loader), nor how a translated value is stored (the ORM keeps one
-JSON dict per field, ``{"en_US": ..., "de_DE": ...}``).
+JSON dict per field, ``{"en_US": ..., "de_DE": ...}``); nor the export of an addon's
+terms into its ``.pot`` (core/i18n_export.py, whose functions are reachable here).
 
 PO files follow Odoo's conventions, so that a translator's tools work unchanged:
 
@@ -17,7 +18,9 @@ PO files follow Odoo's conventions, so that a translator's tools work unchanged:
 - ``#: model:res.groups,name:base.group_user`` is the value of field ``name`` of
   the record with xml id ``base.group_user``;
 - ``#: model_terms:ir.ui.view,arch_db:base.view_x`` is one term *inside* such a
-  value (HTML, view architectures), replaced wherever it occurs;
+  value (HTML, view architectures), replaced wherever it occurs; views are not
+  stored translated: ``ir.ui.view.get_view`` puts their terms into the user's
+  language when it serves them;
 - field labels are the records of ``ir.model.fields`` (``field_description`` of
   ``base.field_res_partner__name``), selection labels those of
   ``ir.model.fields.selection`` (``name`` of ``base.selection__res_partner__type__contact``),
@@ -342,6 +345,8 @@ def _write_translations(env, model_name, field, updates):
     for rid, value in updates.items():
         cache.set(field, rid, value)
     env[model_name].browse(list(updates))._modified([field.name])
+    # menus and views kept across transactions carry the old texts
+    env.registry.shared_cache.invalidate(env.cr)
 
 
 def _resolve_xmlids(env, xmlids):
@@ -479,156 +484,16 @@ def translate_model_description(model, lang):
 
 
 # ---------------------------------------------------------------- export
-def export_terms(registry, module, module_path=None, code_roots=()):
-    """The translatable terms of addon ``module`` as a Babel template catalog (a ``.pot``).
-
-    From ``registry`` (best: one holding the addon and its dependencies only): the
-    descriptions of the models it defines, the labels and tooltips of the fields it
-    declares (or relabels), the labels of their selections.  From ``module_path``:
-    every literal passed to ``_()`` in its Python files (and in those under
-    ``code_roots``: base also carries core's terms), and the values of translatable
-    fields in the data and demo files its manifest lists.  No database is needed.
-    Occurrences follow Odoo's format; see :func:`write_catalog`.
-    """
-    from babel.messages.catalog import Catalog
-
-    catalog = Catalog(project="Tessera", version="1.0", fuzzy=False, charset="utf-8",
-                      header_comment=f"# Translation of Tessera.\n# This file contains the translation "
-                                     f"of the following modules:\n#\t* {module}\n#")
-    comment = (f"module: {module}",)
-
-    def add(msgid, location):
-        if msgid and isinstance(msgid, str):
-            catalog.add(msgid, locations=[(location, None)], auto_comments=comment)
-
-    for model_name, cls in sorted(registry.models.items()):
-        if cls._original_module == module and cls._description:
-            add(cls._description, f"model:ir.model,name:{model_xmlid(module, model_name)}")
-        for fname, field in cls._fields.items():
-            if getattr(field, "inherited", False):
-                continue  # labelled by the parent field's entry
-            definitions = getattr(field, "_definitions", None) or [field]
-            own = [i for i, d in enumerate(definitions) if d.module == module]
-            if not own or not (own[0] == 0 or {"string", "help", "selection", "selection_add"}
-                               & set(definitions[own[0]]._args)):
-                continue
-            xmlid = field_xmlid(module, model_name, fname)
-            add(field.string, f"model:ir.model.fields,field_description:{xmlid}")
-            add(field.help, f"model:ir.model.fields,help:{xmlid}")
-            if isinstance(getattr(field, "selection", None), (list, tuple)):
-                for value, label in field.selection:
-                    add(label, "model:ir.model.fields.selection,name:"
-                               + selection_xmlid(module, model_name, fname, value))
-    roots = [(Path(module_path), f"addons/{module}")] if module_path else []
-    roots += [(Path(root), Path(root).name) for root in code_roots]
-    for root, prefix in roots:
-        _export_code_terms(catalog, root, prefix, comment)
-    if module_path:
-        for model_name, fname, xmlid, value in _data_file_terms(registry, module, Path(module_path)):
-            add(value, f"model:{model_name},{fname}:{xmlid}")
-    return catalog
+_EXPORT_NAMES = ("export_terms", "update_translations", "write_addon_catalogs", "write_catalog",
+                 "export_addons")
 
 
-def _export_code_terms(catalog, root, prefix, comment):
-    """Add the literals passed to ``_()`` in the Python files under ``root`` (sorted by path)."""
-    from babel.messages.extract import extract_from_file
-
-    for path in sorted(root.rglob("*.py")):
-        if "tests" in path.relative_to(root).parts:
-            continue
-        location = f"code:{prefix}/{path.relative_to(root).as_posix()}"
-        for _lineno, message, _comments, _context in extract_from_file(
-                "python", path, keywords={"_": None}):
-            if isinstance(message, str) and message:
-                catalog.add(message, locations=[(location, 0)], flags=("python-format",)
-                            if "%" in message else (), auto_comments=comment + ("odoo-python",))
-
-
-def _data_file_terms(registry, module, module_path):
-    """(model, field, xmlid, text) of translatable fields written as plain text in the data files."""
-    import ast
-    import csv
-
-    from lxml import etree
-
-    manifest_path = module_path / "__manifest__.py"
-    if not manifest_path.is_file():
-        return
-    manifest = ast.literal_eval(manifest_path.read_text(encoding="utf-8"))
-
-    def translatable(model_name, fname):
-        field = registry.models[model_name]._fields.get(fname) if model_name in registry.models else None
-        return field is not None and field.translate and field.column
-
-    def full(xmlid):
-        return xmlid if "." in xmlid else f"{module}.{xmlid}"
-
-    for name in list(manifest.get("data", ())) + list(manifest.get("demo", ())):
-        path = module_path / name
-        if name.endswith(".xml") and path.is_file():
-            root = etree.parse(str(path)).getroot()
-            for record in root.iter("record"):
-                model_name, xmlid = record.get("model"), record.get("id")
-                if not xmlid:
-                    continue
-                for node in record.iterfind("field"):
-                    plain = not ({"ref", "eval", "search", "file"} & set(node.attrib)) and len(node) == 0
-                    if plain and (node.text or "").strip() and translatable(model_name, node.get("name")):
-                        yield model_name, node.get("name"), full(xmlid), node.text.strip()
-            for menu in root.iter("menuitem"):
-                if menu.get("id") and menu.get("name") and translatable("ir.ui.menu", "name"):
-                    yield "ir.ui.menu", "name", full(menu.get("id")), menu.get("name")
-        elif name.endswith(".csv") and path.is_file():
-            model_name = path.stem.split("-")[0]
-            with open(path, newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    for fname, value in row.items():
-                        if fname != "id" and row.get("id") and value and translatable(model_name, fname):
-                            yield model_name, fname, full(row["id"]), value
-
-
-def write_catalog(catalog, path):
-    """Write a Babel catalog as a PO / POT file: sorted by msgid, so that diffs stay small."""
-    from babel.messages.pofile import write_po
-
-    with open(path, "wb") as handle:
-        write_po(handle, catalog, sort_output=True)
-
-
-def update_translations(template, po_path, lang):
-    """Merge the terms of ``template`` into the translation file ``po_path`` and rewrite it.
-
-    Translations of terms still present are kept, new terms come untranslated, gone
-    ones are dropped.  Returns the msgids left untranslated.
-    """
-    from babel.messages.catalog import Catalog
-
-    po_path = Path(po_path)
-    if po_path.is_file():
-        with open(po_path, "rb") as handle:
-            catalog = read_po(handle, locale=lang)
-    else:
-        catalog = Catalog(locale=lang, project=template.project, version=template.version,
-                          header_comment=template.header_comment, fuzzy=False)
-    catalog.update(template, no_fuzzy_matching=True, update_header_comment=True)
-    catalog.obsolete.clear()
-    write_catalog(catalog, po_path)
-    return sorted(message.id for message in catalog if message.id and not message.string)
-
-
-def write_addon_catalogs(registry, module, module_path, langs=("de",), code_roots=()):
-    """Regenerate ``i18n/<module>.pot`` and merge it into each ``i18n/<lang>.po``.
-
-    The ``--i18n-export`` of Tessera: returns ``{lang: [untranslated msgids]}`` for
-    the translator.  Base passes ``code_roots=[<core folder>]``.
-    """
-    folder = Path(module_path) / "i18n"
-    folder.mkdir(exist_ok=True)
-    template = export_terms(registry, module, module_path, code_roots)
-    write_catalog(template, folder / f"{module}.pot")
-    result = {lang: update_translations(template, folder / f"{lang}.po", lang) for lang in langs}
-    clear_cache()
-    return result
+def __getattr__(name):
+    """The export of catalogs lives in core/i18n_export.py; its functions are reachable here too."""
+    if name in _EXPORT_NAMES:
+        from . import i18n_export
+        return getattr(i18n_export, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------- locale formats

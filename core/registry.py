@@ -33,6 +33,7 @@ import time
 
 import sqlalchemy as sa
 
+from . import cache
 from .db import Cursor, create_engine, is_retryable
 from .db import schema as schema_sync
 from .fields import Char, Field, Many2one
@@ -62,6 +63,7 @@ class Registry:
         self.rule_builder = None
         self.group_checker = None
         self.has_trigram = False
+        self.shared_cache = cache.SharedCache()   # answers kept across transactions
         # set by the module manager (core/modules) for the registry of a database's addons
         self.manager = None          # the ModuleManager that built it
         self.installed = []          # the installed addons, in load order
@@ -336,10 +338,12 @@ class Registry:
         owners = schema_sync.build_tables(self, self.dialect)
         self._describe_views()
         if connection is not None:
+            cache.ensure_table(connection)
             return schema_sync.sync(self, connection, owners)
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("SELECT 1")
+            cache.ensure_table(conn)
             return schema_sync.sync(self, conn, owners)
 
     def _describe_views(self):

@@ -149,22 +149,31 @@ def _memo(env):
 
 
 def invalidate(env):
-    """Forget what was read about groups, access rights and rules in this transaction.
+    """Forget what was read about groups, access rights and rules: in this transaction
+    at once, in every worker process once it commits (``registry.shared_cache``).
 
     The security models call it when they are written; call it after changing their
     tables without the ORM.
     """
     _memo(env).clear()
+    env.registry.shared_cache.invalidate(env.cr)
+
+
+def _shared(env, key, compute):
+    """``compute()``, kept for the transaction and, across transactions, in the
+    registry's shared cache (what every request asks: access rows, rules, implied groups)."""
+    memo = _memo(env)
+    if key not in memo:
+        memo[key] = env.registry.shared_cache.get(env.cr, ("security",) + key, compute)
+    return memo[key]
 
 
 # ====================================================================== groups
 def _implied_map(env):
-    memo = _memo(env)
-    implied = memo.get("implied")
-    if implied is None:
+    def compute():
         rows = env["res.groups"].sudo().search_read([], ["implied_ids"], order="id")
-        implied = memo["implied"] = {row["id"]: tuple(row["implied_ids"]) for row in rows}
-    return implied
+        return {row["id"]: tuple(row["implied_ids"]) for row in rows}
+    return _shared(env, ("implied",), compute)
 
 
 def implied_closure(env, group_ids):
@@ -252,15 +261,13 @@ def _model_label(env, model_name):
 # ====================================================================== access rights
 def _access_rows(env, model_name):
     """[(group id or None, {mode: bool})] of the active access rows of a model."""
-    memo = _memo(env)
-    key = ("acl", model_name)
-    if key not in memo:
+    def compute():
         rows = env["ir.model.access"].sudo().with_context(active_test=True).search_read(
             [("model_id.model", "=", model_name)],
             ["group_id"] + [f"perm_{mode}" for mode in MODES], load=None, order="id")
-        memo[key] = [(row["group_id"] or None, {mode: bool(row[f"perm_{mode}"]) for mode in MODES})
-                     for row in rows]
-    return memo[key]
+        return [(row["group_id"] or None, {mode: bool(row[f"perm_{mode}"]) for mode in MODES})
+                for row in rows]
+    return _shared(env, ("acl", model_name), compute)
 
 
 def check_model_access(env, model_name, mode, raise_exception=True):
@@ -300,16 +307,14 @@ Rule = namedtuple("Rule", "id name groups domain_force perms")
 
 
 def _model_rules(env, model_name):
-    memo = _memo(env)
-    key = ("rules", model_name)
-    if key not in memo:
+    def compute():
         rows = env["ir.rule"].sudo().with_context(active_test=True).search_read(
             [("model_id.model", "=", model_name)],
             ["name", "groups", "domain_force"] + [f"perm_{mode}" for mode in MODES], order="id")
-        memo[key] = [Rule(row["id"], row["name"] or f"ir.rule {row['id']}", frozenset(row["groups"]),
-                          row["domain_force"] or "", {mode: bool(row[f"perm_{mode}"]) for mode in MODES})
-                     for row in rows]
-    return memo[key]
+        return [Rule(row["id"], row["name"] or f"ir.rule {row['id']}", frozenset(row["groups"]),
+                     row["domain_force"] or "", {mode: bool(row[f"perm_{mode}"]) for mode in MODES})
+                for row in rows]
+    return _shared(env, ("rules", model_name), compute)
 
 
 def _companies(env, user):

@@ -14,9 +14,14 @@ and calls in here to assemble and check them.
 - ``apply_groups(model, arch)``: nodes the current user may not see are removed.
 - ``evaluate_modifier(expression, values)`` and ``modifier_names(expression)``: a
   safe evaluator (ast, no ``eval``) for ``invisible``/``readonly``/``required``.
+- ``arch_terms(arch)`` and ``translate_arch(arch, mapping)``: the texts of an
+  architecture a translator translates (labels, placeholders, text content), and
+  their replacement by translations.  Which catalog a view's terms come from is the
+  business of ``ir.ui.view`` and core/i18n.py.
 """
 import ast
 import copy
+import re
 
 from lxml import etree
 
@@ -237,7 +242,7 @@ def root_view(view):
     return view
 
 
-def _apply_extensions(env, arch, view, depth=0):
+def _apply_extensions(env, arch, view, depth=0, applied=None):
     if depth > 50:
         raise ViewError(f"View {view_label(view)}: extensions nested too deep (a cycle?)")
     children = env["ir.ui.view"].sudo().search(
@@ -246,19 +251,23 @@ def _apply_extensions(env, arch, view, depth=0):
         if not _applies_to_user(env, child):
             continue
         arch = apply_inheritance(arch, child.arch_db or "<data/>", lambda child=child: view_label(child))
-        arch = _apply_extensions(env, arch, child, depth + 1)
+        if applied is not None:
+            applied.append(child)
+        arch = _apply_extensions(env, arch, child, depth + 1, applied)
     return arch
 
 
-def combined_arch(env, view, depth=0):
+def combined_arch(env, view, depth=0, applied=None):
     """The lxml tree of ``view``'s primary view with all its active extensions applied.
 
-    A primary view that inherits starts from its parent's combined arch."""
+    A primary view that inherits starts from its parent's combined arch.  ``applied``,
+    a list, receives every view that went into the result, in the order applied (the
+    translations of their terms are those of the result)."""
     view = root_view(view.sudo())
     if depth > 50:
         raise ViewError(f"View {view_label(view)}: inheritance nested too deep (a cycle?)")
     if view.inherit_id:
-        parent = combined_arch(env, view.inherit_id, depth + 1)
+        parent = combined_arch(env, view.inherit_id, depth + 1, applied)
         arch = apply_inheritance(parent, view.arch_db or "<data/>", lambda: view_label(view))
     else:
         if not view.arch_db:
@@ -267,7 +276,9 @@ def combined_arch(env, view, depth=0):
             arch = parse_arch(view.arch_db)
         except etree.XMLSyntaxError as exc:
             raise ViewError(f"View {view_label(view)}: invalid XML: {exc}") from None
-    return _apply_extensions(env, arch, view)
+    if applied is not None:
+        applied.append(view)
+    return _apply_extensions(env, arch, view, 0, applied)
 
 
 # ------------------------------------------------------------------ default views
@@ -388,6 +399,79 @@ def _strip_groups(model, node):
                         _strip_groups(model.env[comodel], sub)
                 continue
         _strip_groups(model, child)
+
+
+# ------------------------------------------------------------------ terms
+TRANSLATED_ATTRIBUTES = frozenset({"string", "help", "placeholder", "confirm", "sum", "avg", "title",
+                                   "alt", "aria-label", "data-tooltip"})
+"""The attributes whose values people read: labels, tooltips, confirmations, totals."""
+_WORD = re.compile(r"[^\W\d_]")
+
+
+def _is_term(text):
+    """Text worth translating: it has a letter (not only digits, symbols or blanks)."""
+    return bool(text) and bool(_WORD.search(text))
+
+
+def arch_terms(arch):
+    """The translatable terms of ``arch`` (text or element), in document order, each once.
+
+    Terms are the values of :data:`TRANSLATED_ATTRIBUTES` and the stripped text nodes.
+    In an extension, an ``<attribute name="string">`` gives a term, an
+    ``<attribute name="invisible">`` (an expression) does not; locators (``<xpath>``,
+    the attributes of a spec) give none.
+    """
+    root = parse_arch(arch) if not isinstance(arch, etree._Element) else arch
+    terms = {}
+
+    def add(text):
+        text = (text or "").strip()
+        if _is_term(text):
+            terms.setdefault(text, None)
+
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "attribute":
+            if node.get("name") in TRANSLATED_ATTRIBUTES:
+                add(node.text)
+        elif node.tag != "xpath" and not node.get("position"):
+            for name, value in node.attrib.items():
+                if name in TRANSLATED_ATTRIBUTES:
+                    add(value)
+            add(node.text)
+        if node is not root:
+            add(node.tail)
+    return list(terms)
+
+
+def translate_arch(arch, mapping):
+    """Replace, in place, every term of the element ``arch`` that ``mapping`` translates.
+
+    ``mapping`` is ``{english term: translation}`` as :func:`arch_terms` finds terms
+    (stripped); the whitespace around a text is kept.  Returns ``arch``.
+    """
+    if not mapping:
+        return arch
+
+    def translated(text):
+        stripped = (text or "").strip()
+        found = mapping.get(stripped) if stripped else None
+        if not found:
+            return text
+        start = text.index(stripped)
+        return text[:start] + found + text[start + len(stripped):]
+
+    for node in arch.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for name, value in node.attrib.items():
+            if name in TRANSLATED_ATTRIBUTES:
+                node.set(name, translated(value))
+        node.text = translated(node.text)
+        if node is not arch:
+            node.tail = translated(node.tail)
+    return arch
 
 
 # ------------------------------------------------------------------ modifiers

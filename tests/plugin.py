@@ -7,6 +7,9 @@ The backend is chosen by the environment (``python3 dev.py test`` sets both):
   a server where this user may create and drop databases.
 
 Tests marked ``@pytest.mark.postgresql`` are skipped, with the reason shown, on SQLite.
+
+The fixtures of a served database (``start_web_server``, ``web_server``) and of the real browser
+(``browser``, ``page``, ``phone_page``, ``admin_page``) live in tests/support/ and are registered here.
 """
 import os
 import uuid
@@ -18,6 +21,8 @@ BACKEND = os.environ.get("TESSERA_TEST_DB") or "sqlite"
 PG_URI = os.environ.get("TESSERA_TEST_PG_URI")
 
 _admin_engine = None
+
+pytest_plugins = ["tests.support.web", "tests.support.browser"]
 
 
 def pytest_configure(config):
@@ -91,20 +96,22 @@ _templates = {}
 
 @pytest.fixture(scope="session")
 def installed_template(tmp_path_factory):
-    """``template(addons, demo=True)``: the URI of a database with those addons installed.
+    """``template(addons, demo=True, addons_paths=())``: the URI of a database with those addons
+    installed (``addons_paths``: folders of addons besides addons/, e.g. a test's own addons).
 
-    Installed once per session and worker; tests copy it (``installed_db``), which is
+    Installed once per session and worker; tests copy it (see ``base_db_uri``), which is
     much faster than installing again.
     """
     drops = []
 
-    def template(addons=("base",), demo=True):
-        key = (tuple(sorted(addons)), demo)
+    def template(addons=("base",), demo=True, addons_paths=()):
+        paths = tuple(os.path.abspath(p) for p in addons_paths)
+        key = (tuple(sorted(addons)), demo, paths)
         if key not in _templates:
             from core.modules import ModuleManager
             uri, drop = _new_database(tmp_path_factory.mktemp("template"))
             drops.append(drop)
-            manager = ModuleManager(uri, demo=demo)
+            manager = ModuleManager(uri, demo=demo, addons_paths=paths)
             manager.open(install=list(addons))
             manager.engine.dispose()
             _templates[key] = uri

@@ -16,6 +16,13 @@
         "data/res_users_data.xml",
         "security/ir.model.access.csv",
         "security/base_security.xml",
+        "views/base_menus.xml",
+        "views/res_partner_views.xml",
+        "views/res_country_views.xml",
+        "views/res_users_views.xml",
+        "views/ir_ui_views.xml",
+        "views/ir_model_views.xml",
+        "views/ir_config_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -6,7 +6,7 @@
     "author": "Tessera",
     "license": "LGPL-3",
     "depends": ["base"],
-    "data": [],
+    "data": ["data/web_menus.xml"],
     "installable": True,
     # every database with base gets the web client, as in Odoo
     "auto_install": True,

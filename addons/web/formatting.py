@@ -155,18 +155,24 @@ class Formatter:
             if kind == "many2one":
                 return int(text)
         except (ValueError, decimal.InvalidOperation, babel_numbers.NumberFormatError):
-            raise ParseError(self._(EXPECTED.get(kind, "Invalid value."))) from None
+            raise ParseError(self._(EXPECTED.get(kind, INVALID))) from None
         return text
 
 
+def _t(message):
+    """Marks a text for the catalog export; it is translated where it is shown."""
+    return message
+
+
 EXPECTED = {
-    "integer": "Expected a whole number.",
-    "float": "Expected a number.",
-    "monetary": "Expected an amount.",
-    "date": "Expected a date.",
-    "datetime": "Expected a date and a time.",
-    "many2one": "Choose a record from the list.",
+    "integer": _t("Expected a whole number."),
+    "float": _t("Expected a number."),
+    "monetary": _t("Expected an amount."),
+    "date": _t("Expected a date."),
+    "datetime": _t("Expected a date and a time."),
+    "many2one": _t("Choose a record from the list."),
 }
+INVALID = _t("Invalid value.")
 
 
 def _scale(field):

@@ -19,6 +19,7 @@ from lxml import etree
 from werkzeug.exceptions import NotFound
 
 from core import security
+from core.exceptions import UserError
 from core.i18n import translate
 from core.http import safe_redirect_target
 from core.tools.safe_eval import EvalError, safe_eval
@@ -75,6 +76,25 @@ class Window:
                    limit=info["limit"], help=info["help"], menu_id=menu_id)
 
     @classmethod
+    def from_request(cls, env, action_id, model, params):
+        """The window of a request under ``/web/action/<action_id>`` or ``/web/model/<model>``.
+
+        A ``context`` (JSON) in the query of an action's URL is added to the action's:
+        that is how ``type="action"`` buttons pass ``active_id``.  Bad parameters raise
+        a UserError that says which.
+        """
+        try:
+            if action_id:
+                extra = _json_param(params.get("context"), dict, "context")
+                window = cls.from_action(env, action_id, menu_id=int_param(params.get("menu_id")),
+                                         extra_context=extra)
+                window._context_param = params.get("context") if extra else None
+                return window
+            return cls.from_params(env, dict(params, model=model))
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+
+    @classmethod
     def from_model(cls, env, model, menu_id=None, domain=None, context=None, name=None):
         return cls(env, model, domain=domain, context=context, name=name, menu_id=menu_id)
 
@@ -84,7 +104,7 @@ class Window:
         may come as JSON in the query (where action dicts of buttons lead)."""
         domain = _json_param(params.get("domain"), list, "domain")
         context = _json_param(params.get("context"), dict, "context")
-        window = cls.from_model(env, params["model"], menu_id=_int(params.get("menu_id")), domain=domain,
+        window = cls.from_model(env, params["model"], menu_id=int_param(params.get("menu_id")), domain=domain,
                                 context=context, name=params.get("name"))
         window._domain_param = params.get("domain") if domain else None
         window._context_param = params.get("context") if context else None
@@ -105,11 +125,12 @@ class Window:
         query = {}
         if self.menu_id:
             query["menu_id"] = self.menu_id
-        if not self.action_id:
-            for key in ("domain", "context"):
-                value = getattr(self, f"_{key}_param", None)
-                if value:
-                    query[key] = value
+        # the domain and context given in the URL (a model's window; an action's window
+        # may get a context too: the active_id of a type="action" button) stay along
+        for key in ("domain", "context"):
+            value = getattr(self, f"_{key}_param", None)
+            if value:
+                query[key] = value
         query.update((k, v) for k, v in params.items() if v not in (None, "", False, [], ()))
         return path + ("?" + urlencode(query, doseq=True) if query else "")
 
@@ -174,7 +195,8 @@ def _json_param(text, kind, name):
     return value
 
 
-def _int(value):
+def int_param(value):
+    """``value`` (a URL parameter) as an int, or None."""
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -203,6 +203,9 @@ class _Savepoint:
         # the pending recomputations of before the block (with flush=False there are some);
         # not Transaction.snapshot(), whose deepcopy also copies the fields used as keys
         self.snapshot = {field: set(ids) for field, ids in self.cr.transaction.tocompute.items()}
+        # what the block asks to run after the commit is undone with the block
+        self.owner = getattr(self.cr, "owner", self.cr)
+        self.callbacks = len(self.owner._after_commit)
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -223,3 +226,4 @@ class _Savepoint:
     def _undo(self):
         self.nested.rollback()
         self.cr.transaction.restore(self.snapshot)
+        del self.owner._after_commit[self.callbacks:]

@@ -42,11 +42,14 @@ class Request(WerkzeugRequest):
 
     # ------------------------------------------------------------ CSRF
     def _csrf_secret(self):
-        from ..api import SUPERUSER_ID, Environment
-        secret = Environment(self.cr, SUPERUSER_ID, {})["ir.config_parameter"].get_param("database.secret")
-        if not secret:
-            raise RuntimeError("the database has no 'database.secret' parameter (is base installed?)")
-        return secret.encode()
+        """The database's secret, read once per request (a page has several forms)."""
+        if getattr(self, "_secret", None) is None:
+            from ..api import SUPERUSER_ID, Environment
+            secret = Environment(self.cr, SUPERUSER_ID, {})["ir.config_parameter"].get_param("database.secret")
+            if not secret:
+                raise RuntimeError("the database has no 'database.secret' parameter (is base installed?)")
+            self._secret = secret.encode()
+        return self._secret
 
     def csrf_token(self, lifetime=CSRF_LIFETIME):
         """A token for the ``csrf_token`` field of forms: HMAC of the session id and an expiry."""

@@ -292,7 +292,24 @@ class ComputeMixin:
                 cache.set(field, nid, record._new_x2many(field, value))
             else:
                 cache.set(field, nid, field.convert_to_cache(value, record, validate=False))
+        if origin is not None and values:
+            # what the original's computed fields said no longer holds for changed inputs
+            self._recompute_dependents(record, list(values))
         return record
+
+    def _recompute_dependents(self, record, names):
+        """Recompute on the draft ``record`` the fields of its own model that depend,
+        directly or through each other, on the fields ``names``."""
+        todo, done = list(names), set()
+        while todo:
+            name = todo.pop(0)
+            for dependent, path in self.env.registry.triggers.get((self._name, name), ()):
+                if path or dependent.model_name != self._name or dependent.name in done:
+                    continue
+                for field in self._fields_sharing_compute(dependent):
+                    done.add(field.name)
+                self._run_compute(self._fields_sharing_compute(dependent), record)
+                todo.append(dependent.name)
 
     def _new_x2many(self, field, value):
         from ..fields import Command

@@ -178,7 +178,7 @@ class ReadGroupMixin:
             query = query.group_by(*(expr for _, expr, _, _ in group_exprs))
         order, joins = self._group_order(orderby, group_exprs, aggregates, table)
         source = domain_source
-        for alias, on in joins:
+        for alias, on, _columns in joins:
             source = source.outerjoin(alias, on)
         if joins:
             query = query.select_from(source)
@@ -193,8 +193,10 @@ class ReadGroupMixin:
 
     @staticmethod
     def _join_group_columns(joins):
-        for alias, _ in joins:
-            yield from alias.c
+        """What a group ordered through a joined table must also be grouped by: the
+        columns its order uses (not every column of that table, which is slow)."""
+        for _alias, _on, columns in joins:
+            yield from columns
 
     def _group_order(self, orderby, group_exprs, aggregates, table):
         clauses, joins = [], []
@@ -235,7 +237,6 @@ class ReadGroupMixin:
     def _m2o_group_order(self, field, table, direction):
         comodel = self.env[field.comodel_name]
         cotable = self.env.registry.tables[comodel._name].alias()
-        joins = [(cotable, cotable.c.id == table.c[field.name])]
         order = comodel._order
         if direction == "desc":
             order = ", ".join(f"{t[0]} {'asc' if t[3] == 'desc' else 'desc'}" for t in parse_order(order))
@@ -243,7 +244,14 @@ class ReadGroupMixin:
         if extra:
             # ordering through a second join is not grouped; fall back to the id
             clauses = [cotable.c.id.desc() if direction == "desc" else cotable.c.id.asc()]
-        return clauses, joins
+        # the sort keys without their direction (and NULLS placement)
+        columns = [cotable.c.id]
+        for clause in clauses:
+            element = clause
+            while hasattr(element, "element") and hasattr(element, "modifier"):
+                element = element.element
+            columns.append(element)
+        return clauses, [(cotable, cotable.c.id == table.c[field.name], columns)]
 
     def _read_group_result(self, rows, domain, groupby, used, group_exprs, aggregates, lazy):
         names = {}

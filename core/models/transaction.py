@@ -55,12 +55,14 @@ class Transaction:
         self.tocompute = {}       # field -> set of ids whose stored value is stale
         self.protected = {}       # field -> set of ids being computed right now
         self.xmlids = {}          # 'module.name' -> (model, res_id, noupdate), see ir.model.data
+        self.flags = {}           # what code notes about this transaction (core/cache.py)
 
     def reset(self):
         self.cache.clear()
         self.tocompute.clear()
         self.protected.clear()
         self.xmlids.clear()
+        self.flags.clear()
 
     def restore(self, snapshot):
         self.cache.clear()

@@ -168,6 +168,38 @@ class ModuleManager:
         registry.init_models(cr)
         return registry
 
+    def _put_in_service(self, registry, owner):
+        """Serve ``registry`` once ``owner``'s transaction has committed: until then other
+        requests keep the registry whose tables they can see, and a rolled back
+        operation (or savepoint) leaves the registry in service as it was."""
+        def switch():
+            self.registry = registry
+        owner.after_commit(switch)
+        # later operations of the same transaction work with it already
+        getattr(owner, "owner", owner).pending_registry = registry
+
+    def _registry_for(self, owner, installed):
+        """A registry of exactly the addons ``installed`` (as the owner's transaction
+        sees them): the one an earlier operation of this transaction built, the one in
+        service, or a new one."""
+        pending = getattr(getattr(owner, "owner", owner), "pending_registry", None)
+        for registry in (pending, self.registry):
+            if registry is not None and list(registry.installed) == list(installed):
+                return registry
+        return self._build_registry(installed, owner)
+
+    def rescan(self):
+        """Read the addons path again (an addon added or changed while running); the
+        manifests found replace those read before only if every installed addon is
+        still there.  Returns the manifests in use."""
+        found = find_addons(self.addons_paths)
+        installed = set(self.registry.installed) if self.registry is not None else set()
+        missing = sorted(installed - set(found))
+        if missing:
+            raise ModuleError(f"installed addons not found on the addons path any more: {', '.join(missing)}")
+        self._manifests = found
+        return found
+
     @property
     def db_name(self):
         url = sa.make_url(self.db_uri)
@@ -257,7 +289,7 @@ class ModuleManager:
                                   f"(res.users {SUPERUSER_ID}, base.user_root)")
             env["ir.config_parameter"]._init_defaults()
         cr.flush()
-        self.registry = registry
+        self._put_in_service(registry, owner)
         return new
 
     def _database_demo(self, env):
@@ -394,7 +426,7 @@ class ModuleManager:
                 self._remove_unseen(env, name, loader.seen)
                 done.append(name)
         cr.flush()
-        self.registry = registry
+        self._put_in_service(registry, owner)
         return done
 
     def _remove_unseen(self, env, module, seen):
@@ -429,7 +461,7 @@ class ModuleManager:
         tables = sorted(r.table_name for r in rows if r.column_name == "")
         columns = sorted(f"{r.table_name}.{r.column_name}" for r in rows
                          if r.column_name and r.table_name not in tables)
-        registry = self.registry or self._build_registry(installed, owner)
+        registry = self._registry_for(owner, installed)
         env = self.env(BorrowedCursor(registry, owner))
         models = sorted(name for name, cls in registry.models.items()
                         if not cls._abstract and cls._auto and cls._table in tables)
@@ -476,7 +508,7 @@ class ModuleManager:
         env["ir.module.module"].search([("name", "in", order)]).write(
             {"state": "uninstalled", "latest_version": False, "demo": False})
         cr.flush()
-        self.registry = registry
+        self._put_in_service(registry, owner)
         for name in order:
             self.progress("module", action="uninstalled", module=name, records=0, seconds=0.0, skipped=[])
         return order

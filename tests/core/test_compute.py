@@ -119,6 +119,24 @@ def test_onchange_recomputes_and_warns(env):
     assert env["test.order"].search_count([]) == 0  # nothing was written
 
 
+def test_onchange_of_a_changed_existing_line_recomputes_its_subtotal_and_the_total(env):
+    partner = env["test.partner"].create({"name": "Buyer"})
+    order = env["test.order"].create({"partner_id": partner.id, "line_ids": [
+        Command.create({"price": 4.0, "quantity": 2}), Command.create({"price": 1.0, "quantity": 1})]})
+    env.flush_all()
+    first, second = order.line_ids
+    assert order.amount_total == 9.0
+    result = order.onchange(
+        {"id": order.id, "partner_id": partner.id, "discount": 0.0,
+         "line_ids": [Command.update(first.id, {"quantity": 5}), Command.link(second.id)]},
+        ["line_ids"], ["amount_total", "line_ids"])
+    assert result["value"]["amount_total"] == 21.0
+    # a draft copy of a line recomputes what depends on the values it was given
+    draft = env["test.order.line"].new({"quantity": 3}, origin=first)
+    assert draft.subtotal == 12.0
+    assert first.subtotal == 8.0 and order.amount_total == 9.0  # nothing written
+
+
 def test_inverse_and_search_methods_of_a_non_stored_compute(env):
     partner = env["test.partner"].create({"name": "P", "city": "bonn"})
     assert partner.upper_city == "BONN"

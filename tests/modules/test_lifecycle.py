@@ -90,6 +90,34 @@ def test_modules_install_and_uninstall_from_the_orm(manager):
     assert ("pre_uninstall", 3) in hooks.SEEN
 
 
+def test_the_new_registry_serves_only_once_the_install_is_committed(manager):
+    before = manager.registry
+    cr, env = env_of(manager)
+    with cr:
+        module = env["ir.module.module"].search([("name", "=", "test_library")])
+        module.button_immediate_install()
+        assert manager.registry is before  # other requests must not see uncommitted tables
+        cr.rollback()
+    assert manager.registry is before and "library.book" not in manager.registry.models
+    cr, env = env_of(manager)
+    with cr:
+        with cr.savepoint():
+            env["ir.module.module"].search([("name", "=", "test_library")]).button_immediate_install()
+            cr.execute(sa.text("SELECT 1"))
+        cr.commit()
+    assert manager.registry is not before and "library.book" in manager.registry.models
+    cr, env = env_of(manager)
+    with cr:
+        try:
+            with cr.savepoint():
+                env["ir.module.module"].search([("name", "=", "test_library")]).button_immediate_uninstall()
+                raise RuntimeError("changed my mind")
+        except RuntimeError:
+            pass
+        cr.commit()
+    assert "library.book" in manager.registry.models  # the rolled back savepoint switched nothing
+
+
 def test_install_then_uninstall_leaves_schema_and_data_as_before(manager):
     before = snapshot(manager)
     for _ in range(3):

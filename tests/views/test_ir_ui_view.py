@@ -71,7 +71,7 @@ def test_inactive_extensions_do_not_apply(env):
 
 
 def test_primary_mode_inheritance_makes_a_new_view(env):
-    parent = view(env, FORM)
+    parent = view(env, FORM, priority=1)   # before base's partner form
     view(env, '<field name="name" position="after"><field name="phone"/></field>', parent)
     primary = view(env, '<field name="email" position="replace"><field name="ref"/></field>', parent,
                    mode="primary", priority=50)
@@ -121,18 +121,18 @@ def test_invalid_field_and_root_tag_are_refused(env):
 
 def test_default_views(env):
     views = env["ir.ui.view"]
-    assert not views.search([("model", "=", "res.country.state")])
-    listing = views.get_view("res.country.state", "list")
+    assert not views.search([("model", "=", "res.currency.rate")])
+    listing = views.get_view("res.currency.rate", "list")
     assert listing["id"] is False and listing["arch"] == '<list><field name="name"/></list>'
     assert list(listing["fields"]) == ["name"]
-    search = views.get_view("res.country.state", "search")
+    search = views.get_view("res.currency.rate", "search")
     assert search["arch"] == '<search><field name="name"/></search>'
-    form = etree.fromstring(views.get_view("res.country.state", "form")["arch"])
+    form = etree.fromstring(views.get_view("res.currency.rate", "form")["arch"])
     names = [f.get("name") for f in form.iterfind("sheet/group/field")]
-    assert "name" in names and "country_id" in names
+    assert "name" in names and "currency_id" in names
     assert not {"id", "create_date", "write_uid", "display_name"} & set(names)
     with pytest.raises(ViewError, match="no kanban view"):
-        views.get_view("res.country.state", "kanban")
+        views.get_view("res.currency.rate", "kanban")
 
 
 def test_get_view_picks_lowest_priority_and_view_id(env):
@@ -182,7 +182,7 @@ def test_get_views_shape(env):
         assert etree.fromstring(description["arch"]).tag == view_type
     assert {"name", "email"} <= set(result["models"]["res.partner"])
     assert result["models"]["res.partner"]["email"]["type"] == "char"
-    assert result["views"]["list"]["id"] is False
+    assert result["views"]["list"]["id"] == env.ref("base.view_partner_tree").id   # base's own
 
 
 def test_read_action(env):

@@ -65,8 +65,10 @@ class Module(models.Model):
 
     @api.model
     def update_list(self):
-        """Refresh the rows from the addons found on the addons path."""
-        return self._manager().update_list(self.env)
+        """Read the addons path again and refresh the rows from the addons found there."""
+        manager = self._manager()
+        manager.rescan()
+        return manager.update_list(self.env)
 
 
 class ModuleDependency(models.Model):

@@ -1,15 +1,40 @@
 """Technical models of the user interface: views, menus, window actions.
 
 Views are assembled, checked and filtered by groups in core/views.py; this file
-stores them and serves them (``get_view``/``get_views``) in Odoo's shapes.
-Rendering them is the web client's job.
+stores them and serves them (``get_view``/``get_views``) in Odoo's shapes, their
+labels in the user's language (the catalogs' ``model_terms:ir.ui.view,arch_db``
+entries).  Rendering them is the web client's job.
 """
-from core import api, fields, models, security
+import copy
+
+from core import api, fields, i18n, models, security
 from core import views as view_tools
+
+
+class UiCacheMixin(models.AbstractModel):
+    """Records the answers of ``load_menus`` / ``get_view`` are built from: changing one
+    drops those answers (the registry's shared cache), in every worker once committed."""
+
+    _name = "ir.ui.cache.mixin"
+    _description = "Menus and views cache"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        ui_changed(self)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        ui_changed(self)
+        return super().write(vals)
+
+    def unlink(self):
+        ui_changed(self)
+        return super().unlink()
 
 
 class View(models.Model):
     _name = "ir.ui.view"
+    _inherit = ["ir.ui.cache.mixin"]
     _description = "View"
     _order = "priority, name, id"
 
@@ -106,15 +131,28 @@ class View(models.Model):
     def get_view(self, model, view_type="form", view_id=None):
         """``{'arch', 'id', 'model', 'type', 'fields'}`` of the view of ``model`` (the given
         one, else the primary one with the lowest priority, else a default view), filtered
-        for the current user's groups; ``fields`` describes the model's fields it uses."""
+        for the current user's groups; ``fields`` describes the model's fields it uses.
+
+        The answer depends on the views, the user's groups and language only: it is kept
+        in the registry's shared cache.  The dict returned is the caller's; the nested
+        ``fields`` / ``models`` dicts are shared and must not be changed."""
         if model not in self.env:
             raise ValueError(f"get_view: unknown model {model!r}")
+        groups = security.user_group_ids(self.env) if not self.env.su else None
+        key = ("view", model, view_type, view_id or False, groups, self.env.lang)
+        return dict(self.env.registry.shared_cache.get(
+            self.env.cr, key, lambda: self._build_view(model, view_type, view_id)))
+
+    @api.model
+    def _build_view(self, model, view_type, view_id):
         records = self.env[model]
         view = self.sudo().browse(view_id) if view_id else self._find_view(model, view_type)
         if view:
             view = view_tools.root_view(view)
-            arch = view_tools.combined_arch(self.env, view)
+            applied = []
+            arch = view_tools.combined_arch(self.env, view, applied=applied)
             view_type = view.type or arch.tag
+            self._translate_arch(arch, applied)
         else:
             arch = view_tools.default_arch(records, view_type)
         if view_type == "tree":
@@ -132,6 +170,32 @@ class View(models.Model):
         }
 
     @api.model
+    def _translate_arch(self, arch, views):
+        """Put the terms of ``arch`` (assembled from ``views``) into the user's language.
+
+        Each view's terms come from the catalog of the addon that owns its xml id, as the
+        ``model_terms:ir.ui.view,arch_db:<xml id>`` entries of ``<addon>/i18n/<lang>.po``;
+        the whole architecture is translated with the terms of all its views (a later
+        view's translation of a term wins), after assembly, so that locators keep
+        matching the English architecture.  A view without xml id has no translations.
+        """
+        lang = self.env.lang
+        if not lang or lang == i18n.DEFAULT_LANG or not views:
+            return arch
+        rows = self.env["ir.model.data"].sudo().search_read(
+            [("model", "=", "ir.ui.view"), ("res_id", "in", [view.id for view in views])],
+            ["module", "name", "res_id"])
+        xmlids = {}
+        for row in rows:
+            xmlids.setdefault(row["res_id"], []).append(f"{row['module']}.{row['name']}")
+        mapping = {}
+        for view in views:
+            for xmlid in sorted(xmlids.get(view.id, ())):
+                mapping.update(i18n.addon_terms(xmlid.partition(".")[0], lang).model_terms.get(
+                    ("ir.ui.view", "arch_db", xmlid), {}))
+        return view_tools.translate_arch(arch, mapping)
+
+    @api.model
     def get_views(self, model, views=(), options=None):
         """Odoo's shape: ``{'models': {model: fields}, 'views': {type: get_view(...)}}`` for
         ``views`` = ``[[view_id or False, type], ...]``."""
@@ -147,6 +211,7 @@ class View(models.Model):
 
 class Menu(models.Model):
     _name = "ir.ui.menu"
+    _inherit = ["ir.ui.cache.mixin"]
     _description = "Menu"
     _order = "sequence, id"
     _parent_store = True
@@ -177,36 +242,56 @@ class Menu(models.Model):
         do not include the user, when its window action's model is not readable by the
         user or the action is restricted to other groups, and when it has neither an
         action nor a visible child (as in Odoo).
+
+        The answer depends only on the user's groups and language: it is kept in the
+        registry's shared cache (dropped when menus, actions or security change).
+        Callers get their own copy.
         """
+        groups = security.user_group_ids(self.env) if not self.env.su else None
+        key = ("menus", groups, self.env.lang)
+        tree = self.env.registry.shared_cache.get(self.env.cr, key, self._visible_menus)
+        return copy.deepcopy(tree)
+
+    def _visible_menus(self):
         menus = self.search([])   # active ones, translated, in order
         user_groups = security.user_group_ids(self.env)
+        rows = menus.sudo().read(["name", "action", "web_icon", "sequence", "parent_id", "groups_id"],
+                                 load=None)
+        # the actions, one query per action model, not one per menu
+        wanted = {}
+        for row in rows:
+            model, _, res_id = (row["action"] or "").partition(",")
+            if model in self.env and res_id.isdigit():
+                wanted.setdefault(model, set()).add(int(res_id))
+        actions = {}
+        for model, ids in wanted.items():
+            names = ["groups_id"] + (["res_model"] if model == "ir.actions.act_window" else [])
+            for action in self.env[model].sudo().browse(sorted(ids)).exists().read(names, load=None):
+                actions[(model, action["id"])] = action
         readable = {}
 
-        def allowed(menu):
-            groups = menu.sudo().groups_id.ids
-            return not groups or bool(set(groups) & user_groups)
-
-        def action_of(menu):
-            action = menu._action_record()
+        def action_of(row):
+            model, _, res_id = (row["action"] or "").partition(",")
+            action = actions.get((model, int(res_id))) if res_id.isdigit() else None
             if action is None:
                 return None
-            if action.groups_id and not set(action.groups_id.ids) & user_groups:
+            if action["groups_id"] and not set(action["groups_id"]) & user_groups:
                 return None
-            if action._name == "ir.actions.act_window":
-                model = action.res_model
-                if model not in readable:
-                    readable[model] = model in self.env and security.check_model_access(
-                        self.env, model, "read", raise_exception=False)
-                if not readable[model]:
+            if model == "ir.actions.act_window":
+                target = action["res_model"]
+                if target not in readable:
+                    readable[target] = target in self.env and (self.env.su or security.check_model_access(
+                        self.env, target, "read", raise_exception=False))
+                if not readable[target]:
                     return None
-            return (action._name, action.id)
+            return (model, action["id"])
 
         nodes = {}
-        for menu in menus:
-            if allowed(menu):
-                nodes[menu.id] = {"id": menu.id, "name": menu.name, "action": action_of(menu),
-                                  "web_icon": menu.web_icon or False, "sequence": menu.sequence,
-                                  "parent_id": menu.parent_id.id, "children": []}
+        for row in rows:
+            if self.env.su or not row["groups_id"] or set(row["groups_id"]) & user_groups:
+                nodes[row["id"]] = {"id": row["id"], "name": row["name"], "action": action_of(row),
+                                    "web_icon": row["web_icon"] or False, "sequence": row["sequence"],
+                                    "parent_id": row["parent_id"] or False, "children": []}
         roots = []
         for node in nodes.values():
             parent = node["parent_id"]
@@ -225,8 +310,15 @@ class Menu(models.Model):
         return prune(roots)
 
 
+def ui_changed(records):
+    """Menus, actions or views change in this transaction: the answers built from them
+    (``load_menus``, ``get_view``) are dropped, in every worker once it commits."""
+    records.env.registry.shared_cache.invalidate(records.env.cr)
+
+
 class WindowAction(models.Model):
     _name = "ir.actions.act_window"
+    _inherit = ["ir.ui.cache.mixin"]
     _description = "Action Window"
     _table = "ir_act_window"
     _order = "name, id"
@@ -283,6 +375,7 @@ class UrlAction(models.Model):
     (the Apps page) or another site."""
 
     _name = "ir.actions.act_url"
+    _inherit = ["ir.ui.cache.mixin"]
     _description = "Action URL"
     _table = "ir_act_url"
     _order = "name, id"

@@ -104,7 +104,12 @@ class Currency(models.Model):
         companies = [company.id, False] if company else [False]
         rates = {}
         for currency in self:
-            domain = [("currency_id", "=", currency.id), ("company_id", "in", companies)]
+            # a draft (a form's new record, an onchange) has the rates of its original
+            currency_id = currency.id if isinstance(currency.id, int) else getattr(currency.id, "origin", None)
+            if not currency_id:
+                rates[currency.id] = 1.0
+                continue
+            domain = [("currency_id", "=", currency_id), ("company_id", "in", companies)]
             found = Rate.search(domain + [("name", "<=", date)], order="name desc, id desc", limit=2)
             if len(found) == 2 and found[0].name == found[1].name:
                 found = found.filtered(lambda r: r.company_id) or found

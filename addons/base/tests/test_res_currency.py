@@ -236,3 +236,10 @@ def test_seed_currencies(env):
     assert Currency.search_count([]) >= 30
     for currency in Currency.search([]):
         assert currency.full_name and currency.symbol and currency.iso_numeric, currency.name
+
+
+def test_a_draft_currency_has_the_rate_of_its_original(env, rates):
+    usd = env.ref("base.USD").with_context(date="2024-03-15")
+    assert env["res.currency"].new({"name": "XTS"}).rate == 1.0   # a new one has no rates yet
+    draft = usd.new({"symbol": "US$"}, origin=usd)
+    assert draft.rate == pytest.approx(1.05)

@@ -5,9 +5,12 @@
 sub-menus, the user menu.  The home page lists the apps; ``/web/menu/<id>`` opens
 the first action found under a menu.
 """
+import zoneinfo
+
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
+from core.exceptions import AccessDenied, UserError
 from core.http import Controller, request, route
 
 from ..formatting import Formatter
@@ -95,3 +98,44 @@ class Home(Controller):
         if not action:
             raise NotFound("This menu opens nothing.")
         return redirect(action_url(action, path[0]["id"]), 303)
+
+    @route("/web/preferences", methods=["GET", "POST"], auth="user")
+    def preferences(self, **params):
+        """The user's own settings: name, email, language, time zone, password."""
+        user = request.env.user
+        languages = request.env["res.lang"].search([("active", "=", True)])
+        values = {"languages": [(lang.code, lang.name) for lang in languages],
+                  "timezones": sorted(zoneinfo.available_timezones()),
+                  "errors": {}, "message": None, "form": {
+                      "name": user.name, "email": user.email or "", "lang": user.lang or "en_US",
+                      "tz": user.tz or ""}}
+        if request.method == "GET":
+            values["message"] = params.get("saved") and "saved"
+            return render_page("web/preferences.html", values)
+        form = values["form"]
+        form.update({key: (params.get(key) or "").strip() for key in ("name", "email", "lang", "tz")})
+        errors = values["errors"]
+        if not form["name"]:
+            errors["name"] = "required"
+        if form["lang"] not in dict(values["languages"]):
+            errors["lang"] = "unknown"
+        if form["tz"] and form["tz"] not in values["timezones"]:
+            errors["tz"] = "unknown"
+        new_password = params.get("new_password") or ""
+        if new_password and new_password != params.get("confirm_password"):
+            errors["confirm_password"] = "mismatch"
+        if new_password and not errors:
+            # first, so that a wrong old password leaves nothing written
+            try:
+                request.env["res.users"].change_password(params.get("old_password") or "", new_password)
+            except (AccessDenied, UserError):
+                errors["old_password"] = "wrong"
+        if errors:
+            return render_page("web/preferences.html", values, status=400)
+        user.write({"name": form["name"], "email": form["email"] or False, "lang": form["lang"],
+                    "tz": form["tz"] or False})
+        # the session follows: new language and time zone, and the token of the new password
+        session = request.session
+        session["context"] = request.env["res.users"].context_get()
+        session["token"] = request.env.user._session_token()
+        return redirect("/web/preferences?saved=1", 303)

@@ -1,5 +1,6 @@
 /* The frame: close open dropdowns on outside click or Escape, show the busy
-   indicator for forms marked data-busy, confirm actions marked data-confirm. */
+   indicator for forms marked data-busy (sent once: their buttons are disabled
+   while the request runs), confirm actions marked data-confirm. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -27,17 +28,33 @@
     }
     var busy = (submitter && submitter.getAttribute("data-busy")) || form.getAttribute("data-busy");
     if (busy) {
+      // a long operation is sent once: later submits are ignored while it runs
+      if (busySent) {
+        event.preventDefault();
+        return;
+      }
+      busySent = true;
       var box = document.querySelector(".o-busy");
       if (box) {
         box.querySelector(".o-busy-text").textContent = busy;
         box.hidden = false;
       }
+      // after this event, or the button pressed would be missing from the form data
+      window.setTimeout(function () { busyButtons(true); }, 0);
     }
   }, true);
-  // the busy box of a page left and shown again from the history must not stay
+  var busySent = false;
+  function busyButtons(disabled) {
+    document.querySelectorAll("form[data-busy] button, button[data-busy]").forEach(function (button) {
+      button.disabled = disabled;
+    });
+  }
+  // a page left and shown again from the history may be used again
   window.addEventListener("pageshow", function () {
     var box = document.querySelector(".o-busy");
     if (box) { box.hidden = true; }
+    busySent = false;
+    busyButtons(false);
   });
   window.tessera = window.tessera || {};
   /* POST JSON to a route of type json; resolves with the result, rejects with the error. */

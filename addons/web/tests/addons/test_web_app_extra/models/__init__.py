@@ -1,0 +1,2 @@
+from . import note
+from . import tag

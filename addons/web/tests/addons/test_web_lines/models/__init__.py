@@ -1,0 +1,3 @@
+from . import order
+from . import order_line
+from . import tag

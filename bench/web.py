@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""Web benchmark: one list page of 80 rows out of 100,000 partners, through the real WSGI app.
+
+    python3 dev.py bench web [--quick] [--pg]     (dev.py must list "web" among its benches)
+    .venv/bin/python bench/web.py [--quick] [--requests N] [--pg-admin-uri URI]
+
+The database gets base and web installed (no demo data), then 100,000 res.partner rows
+inserted in bulk with SQLAlchemy Core (10,000 with ``--quick``), a list view (name,
+email, phone, city, country, tags, credit limit with a sum, is-a-company), a search view
+and a window action.  The application (``core.http.Application``) serves it in this
+process through werkzeug's test client: no network, so the time measured is the
+server's: routing, session, transaction, ORM, SQL, Jinja2.  Each step warms up, then
+times ``--requests`` requests (default 50; 10 with ``--quick``) and reports the median.
+
+Output: one JSON object per step on stdout, nothing else (messages go to stderr):
+
+    {"bench": "web", "step": "list_page", "db": "sqlite", "rows": 100000, "page": 80,
+     "requests": 50, "median_ms": 9.8, "p90_ms": 10.9, "min_ms": 9.1, "sql": 14,
+     "target": {"max_ms": 15}, "ok": true, "quick": false, "run": "20260101-120000"}
+
+``sql`` counts the SQL statements of one request (BEGIN/COMMIT not counted).  Steps:
+``list_page`` (the first page, with the capped count and the footer sum),
+``list_page_10`` (the same with ``limit=10``: ``sql`` must equal ``list_page``'s),
+``list_search`` (a text search and a filter), ``list_grouped`` (grouped by country,
+one group open), ``list_offset`` (page 100), and ``load_menus`` (the navigation bar's menus
+alone, which every page computes).  The target (15 ms) applies to ``list_page``
+on SQLite; the other steps and PostgreSQL are measured for comparison (``target`` null).
+The lines also go to bench/results/<run>-web-<db>[-quick].jsonl unless ``--no-save``.
+"""
+import argparse
+import datetime as dt
+import gc
+import json
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from werkzeug.test import Client  # noqa: E402
+
+from core.api import SUPERUSER_ID, Environment  # noqa: E402
+from core.http import Application  # noqa: E402
+from core.modules import ModuleManager  # noqa: E402
+
+TARGET_MS = 15.0
+LIST_ARCH = """
+<list>
+  <field name="name"/>
+  <field name="email"/>
+  <field name="phone"/>
+  <field name="city"/>
+  <field name="country_id"/>
+  <field name="category_id" widget="many2many_tags"/>
+  <field name="credit_limit" sum="Total"/>
+  <field name="is_company"/>
+</list>"""
+SEARCH_ARCH = """
+<search>
+  <field name="name"/>
+  <field name="email"/>
+  <field name="country_id"/>
+  <filter name="companies" string="Companies" domain="[('is_company', '=', True)]"/>
+  <filter name="people" string="Individuals" domain="[('is_company', '=', False)]"/>
+  <separator/>
+  <filter name="big" string="Big credit" domain="[('credit_limit', '&gt;', 50000)]"/>
+  <filter name="by_country" string="Country" context="{'group_by': 'country_id'}"/>
+</search>"""
+
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def database(args):
+    """The URI of a fresh database: a SQLite file in a temp folder, or a PostgreSQL database."""
+    if args.pg_admin_uri:
+        admin = sa.create_engine(args.pg_admin_uri, isolation_level="AUTOCOMMIT")
+        name = f"tessera_bench_web_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        try:
+            yield sa.make_url(args.pg_admin_uri).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tessera-bench-web-"))
+    try:
+        yield f"sqlite:///{folder / 'web.sqlite3'}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def populate(registry, rows, seed=20240101):
+    """``rows`` partners inserted in bulk (Core INSERTs of 5,000), then the views and the action."""
+    rng = random.Random(seed)
+    now = dt.datetime(2024, 1, 1, 12, 0, 0)
+    with registry.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        countries = env["res.country"].search([], limit=40).ids
+        tags = env["res.partner.category"].create([{"name": f"Tag {i}"} for i in range(6)]).ids
+        env.ref("base.user_admin").password = "admin"
+        env.flush_all()
+        table = registry.tables["res.partner"]
+        words = ["Alpha", "Beta", "Gamma", "Delta", "Nord", "Süd", "Werk", "Handel", "Bau", "Logistik"]
+        batch = []
+        for i in range(rows):
+            name = f"{rng.choice(words)} {rng.choice(words)} {i:06d}"
+            batch.append({
+                "name": name, "complete_name": name, "type": "contact", "active": True,
+                "is_company": i % 3 == 0, "email": f"contact{i}@example.com", "phone": f"+49 30 {i:07d}",
+                "city": rng.choice(["Berlin", "Köln", "München", "Hamburg", "Leipzig"]),
+                "country_id": rng.choice(countries), "credit_limit": round(rng.uniform(0, 100000), 2),
+                "lang": "en_US", "create_uid": SUPERUSER_ID, "write_uid": SUPERUSER_ID,
+                "create_date": now, "write_date": now,
+            })
+            if len(batch) == 5000:
+                cr.execute(sa.insert(table), batch)
+                batch = []
+        if batch:
+            cr.execute(sa.insert(table), batch)
+        cr.execute(sa.update(table).where(table.c.commercial_partner_id.is_(None))
+                   .values(commercial_partner_id=table.c.id))
+        relation = registry.tables[env["res.partner"]._fields["category_id"].relation]
+        first = cr.execute(sa.select(sa.func.min(table.c.id)).where(table.c.name.like("% 000000"))).scalar()
+        links = [{"partner_id": pid, "category_id": tags[pid % len(tags)]}
+                 for pid in range(first, first + rows, 2)]
+        for start in range(0, len(links), 5000):
+            cr.execute(sa.insert(relation), links[start:start + 5000])
+        views = env["ir.ui.view"]
+        list_view = views.create({"name": "bench.partner.list", "model": "res.partner", "type": "list",
+                                  "arch": LIST_ARCH, "priority": 1})
+        search_view = views.create({"name": "bench.partner.search", "model": "res.partner",
+                                    "type": "search", "arch": SEARCH_ARCH, "priority": 1})
+        action = env["ir.actions.act_window"].create({
+            "name": "Bench Contacts", "res_model": "res.partner", "view_mode": "list,form",
+            "view_id": list_view.id, "search_view_id": search_view.id})
+        total = env["res.partner"].search_count([])
+    if registry.engine.dialect.name == "sqlite":
+        # statistics for SQLite's planner, as any database after a bulk load needs (PostgreSQL's
+        # autovacuum gathers them itself): without them SQLite reads the record rule's
+        # "company_id IS NULL OR ..." through the company_id index and sorts all rows
+        with registry.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    else:
+        with registry.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    return action.id, total
+
+
+def login(client):
+    page = client.get("/web/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    reply = client.post("/web/login", data={"login": "admin", "password": "admin", "csrf_token": token})
+    if reply.status_code != 303:
+        raise SystemExit(f"bench/web.py: login failed ({reply.status_code})")
+
+
+def measure(client, engine, url, requests, rows_expected=None):
+    """(timings in ms, SQL statements of one request) of GET ``url``."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    for _ in range(3):                                    # warm-up
+        reply = client.get(url)
+        if reply.status_code != 200:
+            raise SystemExit(f"bench/web.py: GET {url} answered {reply.status_code}:\n"
+                             f"{reply.get_data(as_text=True)[:2000]}")
+    if rows_expected is not None:
+        found = len(re.findall(r'<tr class="o-row', reply.get_data(as_text=True)))
+        if found != rows_expected:
+            raise SystemExit(f"bench/web.py: GET {url} shows {found} rows, not {rows_expected}")
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    timings = []
+    gc.collect()
+    for _ in range(requests):
+        start = time.perf_counter()
+        reply = client.get(url)
+        reply.get_data()
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings, len(statements)
+
+
+def measure_menus(registry, requests):
+    """(timings in ms, SQL statements of one call) of the admin's ``load_menus()``, each call
+    in a transaction of its own as in a request."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def once():
+        with registry.cursor() as cr:
+            env = Environment(cr, 2, {"lang": "en_US"})
+            start = time.perf_counter()
+            env["ir.ui.menu"].load_menus()
+            return (time.perf_counter() - start) * 1000
+
+    for _ in range(3):
+        once()
+    event.listen(registry.engine, "before_cursor_execute", count)
+    try:
+        once()
+    finally:
+        event.remove(registry.engine, "before_cursor_execute", count)
+    return [once() for _ in range(requests)], len(statements)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="bench/web.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 partners and 10 requests per step")
+    parser.add_argument("--requests", type=int, help="requests timed per step (default 50, 10 with --quick)")
+    parser.add_argument("--pg-admin-uri", help="PostgreSQL maintenance URI: a throw-away database is made there")
+    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.jsonl")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the list_page requests into FILE")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    rows = 10_000 if args.quick else 100_000
+    requests = args.requests or (10 if args.quick else 50)
+    run_id = time.strftime("%Y%m%d-%H%M%S")
+    lines = []
+    with database(args) as uri:
+        say(f"bench/web.py: installing base and web, then {rows:,} partners")
+        manager = ModuleManager(uri, demo=False, progress=lambda *a, **k: None)
+        registry = manager.open()
+        action, total = populate(registry, rows)
+        db = registry.engine.dialect.name
+        app = Application(manager=manager)
+        client = Client(app)
+        login(client)
+        base = f"/web/action/{action}"
+        with registry.cursor() as cr:
+            germany = Environment(cr, SUPERUSER_ID, {}).ref("base.de").id
+        steps = [
+            ("list_page", base, 80),
+            ("list_page_10", f"{base}?limit=10", 10),
+            ("list_search", f"{base}?filter=companies&search=name:Alpha", None),
+            ("list_grouped", f"{base}?groupby=country_id&expand=[{germany}]", None),
+            ("list_offset", f"{base}?offset={80 * 99}", 80),
+        ]
+        sql_of = {}
+        for step, url, expected in steps:
+            profiler = None
+            if args.profile and step == "list_page":
+                import cProfile
+                profiler = cProfile.Profile()
+                profiler.enable()
+            timings, sql = measure(client, registry.engine, url, requests, expected)
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
+            sql_of[step] = sql
+            median = statistics.median(timings)
+            target = {"max_ms": TARGET_MS} if step == "list_page" and db == "sqlite" else None
+            line = {"bench": "web", "step": step, "db": db, "rows": total, "page": expected,
+                    "requests": requests, "median_ms": round(median, 2),
+                    "p90_ms": round(statistics.quantiles(timings, n=10)[-1], 2) if len(timings) > 1 else None,
+                    "min_ms": round(min(timings), 2), "sql": sql, "target": target,
+                    "ok": (median <= TARGET_MS) if target else None, "quick": args.quick, "run": run_id}
+            if step == "list_page_10":
+                line["sql_same_as_list_page"] = sql == sql_of["list_page"]
+            if args.profile and step == "list_page":
+                line["profiled"] = True
+            print(json.dumps(line), flush=True)
+            lines.append(line)
+        timings, sql = measure_menus(registry, requests)
+        line = {"bench": "web", "step": "load_menus", "db": db, "rows": total, "page": None,
+                "requests": requests, "median_ms": round(statistics.median(timings), 2),
+                "p90_ms": round(statistics.quantiles(timings, n=10)[-1], 2) if len(timings) > 1 else None,
+                "min_ms": round(min(timings), 2), "sql": sql, "target": None, "ok": None,
+                "quick": args.quick, "run": run_id}
+        print(json.dumps(line), flush=True)
+        lines.append(line)
+        manager.engine.dispose()
+    if not args.no_save:
+        results = ROOT / "bench" / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        name = f"{run_id}-web-{lines[0]['db']}{'-quick' if args.quick else ''}.jsonl"
+        (results / name).write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
