@@ -190,6 +190,7 @@ def admin_page(page, web_server):
     return login(page, web_server)
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects
 def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
