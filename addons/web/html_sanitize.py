@@ -8,10 +8,10 @@ stays).  The result is a ``markupsafe.Markup`` ready for a template.
 
 It does not check that the HTML is pretty or valid, only that it cannot run code.
 """
-from urllib.parse import urlsplit
-
 from lxml import etree, html
 from markupsafe import Markup, escape
+
+from .html_tools import safe_url
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -23,20 +23,6 @@ DROPPED_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "form"
                           "select", "textarea", "template", "svg", "math", "noscript", "frame",
                           "frameset", "link", "meta", "base", "head", "title"})
 ALLOWED_ATTRIBUTES = frozenset({"class", "title", "href", "colspan", "rowspan", "alt", "role"})
-SAFE_SCHEMES = ("http", "https", "mailto", "tel", "")
-
-
-def _safe_link(value):
-    value = (value or "").strip()
-    if any(ord(c) < 32 for c in value):
-        return None
-    try:
-        scheme = urlsplit(value).scheme.lower()
-    except ValueError:
-        return None
-    return value if scheme in SAFE_SCHEMES else None
-
-
 def sanitize_html(text):
     """``text`` with only safe tags and attributes left, as Markup ("" for nothing)."""
     if not text or not str(text).strip():
@@ -76,7 +62,7 @@ def _clean(element):
             if name.lower() not in ALLOWED_ATTRIBUTES:
                 del child.attrib[name]
         if "href" in child.attrib:
-            link = _safe_link(child.get("href"))
+            link = safe_url(child.get("href"))
             if link is None:
                 del child.attrib["href"]
             else:

@@ -24,6 +24,8 @@ from core.i18n import translate
 from core.http import safe_redirect_target
 from core.tools.safe_eval import EvalError, safe_eval
 
+#: the two roots of a window's URLs: an action, or a model with its default views
+WINDOW_BASES = ("/web/action/<int:action_id>", "/web/model/<string:model>")
 #: the view types this client can show, in the order it prefers them
 SUPPORTED_VIEWS = ("list", "form")
 #: how deep a breadcrumb chain is followed
@@ -152,6 +154,11 @@ class Window:
         """May the user ``create`` / ``write`` / ``unlink`` records of this model at all?"""
         return security.check_model_access(self.env, self.model, operation, raise_exception=False) \
             if not self.env.su else True
+
+
+def window_paths(suffix=""):
+    """The route paths of ``suffix`` under both window roots (``/new``, ``/<int:res_id>``...)."""
+    return [base + suffix for base in WINDOW_BASES]
 
 
 # ---------------------------------------------------------------- expressions

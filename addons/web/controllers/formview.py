@@ -39,18 +39,12 @@ from ..form_page import FormPage
 from ..form_values import build_draft
 from ..form_widgets import options_of
 from ..formatting import selection_of
-from ..window import Window, int_param
+from ..window import Window, int_param, window_paths
 
-BASES = ("/web/action/<int:action_id>", "/web/model/<string:model>")
 MAX_NAME_SEARCH = 100
 #: the beginnings of images a browser may show inline (never SVG: it may carry script)
 IMAGE_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif",
                     b"RIFF": "image/webp"}
-
-
-def _paths(suffix):
-    return [base + suffix for base in BASES]
-
 
 
 def open_window(action_id, model, params):
@@ -70,7 +64,7 @@ def _check(page, operation):
 class FormView(Controller):
 
     # ------------------------------------------------------------ pages
-    @route(_paths("/<int:res_id>"), methods=["GET", "POST"], auth="user")
+    @route(window_paths("/<int:res_id>"), methods=["GET", "POST"], auth="user")
     def record(self, res_id, action_id=None, model=None, **params):
         page = _page(action_id, model, res_id, params)
         if request.method == "GET":
@@ -79,7 +73,7 @@ class FormView(Controller):
         _check(page, "write")
         return self._submit(page)
 
-    @route(_paths("/new"), methods=["GET", "POST"], auth="user")
+    @route(window_paths("/new"), methods=["GET", "POST"], auth="user")
     def new(self, action_id=None, model=None, **params):
         page = _page(action_id, model, "new", params)
         _check(page, "create")
@@ -99,7 +93,7 @@ class FormView(Controller):
         return redirect(page.window.url(record, back=page.back), 303)
 
     # ------------------------------------------------------------ buttons
-    @route(_paths("/<int:res_id>/button") + _paths("/new/button"), methods=["POST"], auth="user")
+    @route(window_paths("/<int:res_id>/button") + window_paths("/new/button"), methods=["POST"], auth="user")
     def button(self, action_id=None, model=None, res_id=None, **params):
         page = _page(action_id, model, res_id or "new", params)
         kind, _sep, name = str(params.get("_button") or "").partition(":")
@@ -205,18 +199,18 @@ class FormView(Controller):
         return redirect(page.url(), 303)
 
     # ------------------------------------------------------------ record actions
-    @route(_paths("/<int:res_id>/duplicate"), methods=["POST"], auth="user")
+    @route(window_paths("/<int:res_id>/duplicate"), methods=["POST"], auth="user")
     def duplicate(self, res_id, action_id=None, model=None, **params):
         page = _page(action_id, model, res_id, params)
         _check(page, "create")
         copy = page.record.copy()
         return redirect(page.window.url(copy, back=page.back, edit=1, done="duplicated"), 303)
 
-    @route(_paths("/<int:res_id>/archive"), methods=["POST"], auth="user")
+    @route(window_paths("/<int:res_id>/archive"), methods=["POST"], auth="user")
     def archive(self, res_id, action_id=None, model=None, **params):
         return self._set_active(action_id, model, res_id, params, False)
 
-    @route(_paths("/<int:res_id>/unarchive"), methods=["POST"], auth="user")
+    @route(window_paths("/<int:res_id>/unarchive"), methods=["POST"], auth="user")
     def unarchive(self, res_id, action_id=None, model=None, **params):
         return self._set_active(action_id, model, res_id, params, True)
 
@@ -229,14 +223,14 @@ class FormView(Controller):
         page.record.write({active_name: active})
         return redirect(page.url(done="unarchived" if active else "archived"), 303)
 
-    @route(_paths("/<int:res_id>/delete"), methods=["POST"], auth="user")
+    @route(window_paths("/<int:res_id>/delete"), methods=["POST"], auth="user")
     def delete(self, res_id, action_id=None, model=None, **params):
         page = _page(action_id, model, res_id, params)
         _check(page, "unlink")
         page.record.unlink()
         return redirect(page.list_url, 303)
 
-    @route(_paths("/<int:res_id>/binary/<string:field>"), methods=["GET"], auth="user")
+    @route(window_paths("/<int:res_id>/binary/<string:field>"), methods=["GET"], auth="user")
     def binary(self, res_id, field, action_id=None, model=None, **params):
         page = _page(action_id, model, res_id, params)
         definition = page.arch.model._fields.get(field)

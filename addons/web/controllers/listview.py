@@ -30,17 +30,11 @@ from ..export import Exporter, csv_response
 from ..formatting import Formatter, ParseError
 from ..html_sanitize import sanitize_html
 from ..listing import ListPage
-from ..window import SUPPORTED_VIEWS, Window, breadcrumbs
+from ..window import SUPPORTED_VIEWS, Window, breadcrumbs, window_paths
 from .home import render_page
 
-BASES = ("/web/action/<int:action_id>", "/web/model/<string:model>")
 OPERATIONS = ("delete", "archive", "unarchive")
 MAX_SUGGESTIONS = 8
-
-
-def _paths(suffix=""):
-    return [base + suffix for base in BASES]
-
 
 
 def open_window(action_id, model, params):
@@ -59,7 +53,7 @@ def _ids(values, fmt):
 class ListView(Controller):
 
     # ------------------------------------------------------------ the page
-    @route(_paths(), methods=["GET"], auth="user")
+    @route(window_paths(), methods=["GET"], auth="user")
     def window_page(self, action_id=None, model=None, **params):
         window = open_window(action_id, model, params)
         first = window.default_view_type()
@@ -82,7 +76,7 @@ class ListView(Controller):
         }, window=window)
 
     # ------------------------------------------------------------ bulk actions
-    @route(_paths("/bulk"), methods=["POST"], auth="user")
+    @route(window_paths("/bulk"), methods=["POST"], auth="user")
     def bulk(self, action_id=None, model=None, **params):
         window = open_window(action_id, model, params)
         fmt = Formatter(window.env)
@@ -116,7 +110,7 @@ class ListView(Controller):
         return window.records.browse(ids).exists()
 
     # ------------------------------------------------------------ export
-    @route(_paths("/export"), methods=["GET", "POST"], auth="user")
+    @route(window_paths("/export"), methods=["GET", "POST"], auth="user")
     def export(self, action_id=None, model=None, **params):
         window = open_window(action_id, model, params)
         fmt = Formatter(window.env)
@@ -146,7 +140,7 @@ class ListView(Controller):
         }, window=window)
 
     # ------------------------------------------------------------ editable lists
-    @route(_paths("/save_row"), type="json", auth="user")
+    @route(window_paths("/save_row"), type="json", auth="user")
     def save_row(self, action_id=None, model=None, id=None, values=None, **params):  # noqa: A002
         window = open_window(action_id, model, params)
         fmt = Formatter(window.env)

@@ -238,6 +238,8 @@ def test_json_value_of_rows_is_json(web_server):
     ('<a href="javascript:alert(1)">j</a><a href="/web">w</a>',
      '<a>j</a><a href="/web" rel="noopener noreferrer">w</a>'),
     ("<img src=x onerror=alert(1)><iframe src=//evil></iframe>tail", "tail"),
+    ('<a href="//evil.example/x">s</a><a href="java\tscript:alert(1)">t</a><a href="mailto:a@b.example">m</a>',
+     '<a>s</a><a>t</a><a href="mailto:a@b.example" rel="noopener noreferrer">m</a>'),
     ("<custom>kept <i>text</i></custom>", "kept <i>text</i>"),
     ("plain & simple", "plain &amp; simple"),
     ("", ""),
