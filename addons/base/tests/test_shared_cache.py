@@ -70,3 +70,29 @@ def test_uncommitted_changes_are_never_shared(workers):
         cr.rollback()
     # ... which never reached the cache of the others
     assert _demo_can_read_partners(first)
+
+
+def _demo_env(cr):
+    return Environment(cr, Environment(cr, SUPERUSER_ID, {}).ref("base.user_demo").id, {})
+
+
+def _menu_names(registry):
+    with registry.cursor() as cr:
+        return [menu["name"] for menu in _demo_env(cr)["ir.ui.menu"].load_menus()]
+
+
+def test_menus_and_views_changed_in_one_worker_are_seen_by_the_other(workers):
+    first, second = workers
+    assert "Contacts" in _menu_names(first)
+    with first.cursor() as cr:
+        arch_before = _demo_env(cr)["ir.ui.view"].get_view("res.partner", "list")["arch"]
+    with second.cursor() as cr:
+        env = Environment(cr, SUPERUSER_ID, {})
+        env.ref("base.menu_contacts").name = "People"
+        view = env["ir.ui.view"].browse(
+            env["ir.ui.view"].get_view("res.partner", "list")["id"])
+        view.arch = view.arch.replace('<field name="email"', '<field name="email" string="Renamed"', 1)
+    assert "People" in _menu_names(first) and "Contacts" not in _menu_names(first)
+    with first.cursor() as cr:
+        arch_after = _demo_env(cr)["ir.ui.view"].get_view("res.partner", "list")["arch"]
+    assert arch_after != arch_before and 'string="Renamed"' in arch_after
