@@ -1,9 +1,8 @@
 """Live changes in a form: ``@api.onchange`` methods run over the values being edited,
 and what the form must show again.
 
-:func:`run_onchange` runs the onchange methods of some fields on a draft record (then
-those of the fields they changed, until nothing changes); computed fields follow by
-themselves, since a draft computes them from its own values when read.
+The onchange methods (and the computes that follow) run through the ORM's
+``_apply_onchanges``, as for ``onchange()`` over RPC.
 
 :func:`onchange_answer` is the answer of the ``/web/dataset/onchange`` route: the form's
 current values are read like a posted form, a draft record is built from them, the
@@ -18,51 +17,6 @@ from core.exceptions import UserError
 from .form_lines import LinesRenderer
 from .form_render import FormRenderer
 from .form_values import build_draft, editable, read_form, same_value
-
-MAX_ROUNDS = 20
-
-
-def _onchange_names(record):
-    registry = record.env.registry
-    names = set()
-    for method in registry._decorated(record._name, "_onchange"):
-        names.update(method._onchange)
-    return names
-
-
-def run_onchange(record, names):
-    """Run the ``@onchange`` methods of ``names`` on the draft ``record`` (and of the fields
-    they change in turn); returns the warnings they gave."""
-    registry = record.env.registry
-    watched = [record._fields[n] for n in _onchange_names(record) if n in record._fields]
-    cache = record.env.transaction.cache
-    rid = record._ids[0]
-
-    def snapshot():
-        return {field.name: cache.get(field, rid) for field in watched}
-
-    warnings = []
-    todo = list(names)
-    done = set()
-    rounds = 0
-    while todo and rounds < MAX_ROUNDS:
-        name = todo.pop(0)
-        if name in done:
-            continue
-        done.add(name)
-        methods = registry.onchange_methods(record._name, name)
-        if not methods:
-            continue
-        rounds += 1
-        before = snapshot()
-        for method in methods:
-            result = method(record)
-            if isinstance(result, dict) and result.get("warning"):
-                warnings.append(result["warning"])
-        after = snapshot()
-        todo.extend(n for n, value in after.items() if value != before[n] and n not in done)
-    return warnings
-
 
 def onchange_answer(page, values, changed):
     """The answer of the onchange route for the form ``page`` (a FormPage) whose inputs
@@ -82,9 +36,9 @@ def onchange_answer(page, values, changed):
     if field is not None and field.type == "one2many" and len(parts) == 3 and parts[2] not in ("id", "_delete"):
         entry = next((e for e in form_input.lines.get(name, []) if e.key == parts[1] and not e.deleted), None)
         if entry is not None and parts[2] in entry.record._fields:
-            warnings += run_onchange(entry.record, [parts[2]])
+            warnings += entry.record._apply_onchanges([parts[2]])
     if name:
-        warnings += run_onchange(draft, [name])
+        warnings += draft._apply_onchanges([name])
     renderer = FormRenderer(arch, draft, mode="edit", fmt=page.fmt, context=page.window.context,
                             page_url=page.url(edit=1 if page.record else None), save_url=page.url(),
                             button_url=page.url(suffix="/button"), binary_url=page.binary_url,

@@ -20,7 +20,6 @@ from core.exceptions import UserError
 
 from .form_arch import FormArch, client_value, eval_values, field_modifiers
 from .form_lines import LineEntry, _next_key
-from .form_onchange import run_onchange
 from .form_render import FormRenderer
 from .form_values import (build_draft, editable, field_of_message, line_defaults, read_form,
                           write_values)
@@ -173,7 +172,7 @@ class FormPage:
         names = [name for name in model._fields if name not in ("id",)]
         defaults = model.default_get(names)
         draft = model.new(defaults)
-        run_onchange(draft, list(defaults))
+        draft._apply_onchanges(list(defaults))
         return draft
 
     # ------------------------------------------------------------ saving

@@ -348,23 +348,7 @@ class ComputeMixin:
         unknown = object()
         before = {name: record._onchange_value(name) if name in values else unknown
                   for name in names if name in self._fields}
-        warnings = []
-        todo = list(field_names) or list(values)
-        done = set()
-        while todo:
-            name = todo.pop(0)
-            if name in done:
-                continue
-            done.add(name)
-            for method in self.env.registry.onchange_methods(self._name, name):
-                result = method(record)
-                if isinstance(result, dict) and result.get("warning"):
-                    warnings.append(result["warning"])
-            for dependent, path in self.env.registry.triggers.get((self._name, name), ()):
-                if path or dependent.model_name != self._name:
-                    continue
-                self._run_compute(self._fields_sharing_compute(dependent), record)
-                todo.append(dependent.name)
+        warnings = record._apply_onchanges(list(field_names) or list(values))
         changed = {}
         for name in before:
             value = record._onchange_value(name)
@@ -378,6 +362,50 @@ class ComputeMixin:
                 "type": warnings[0].get("type", "dialog"),
             }
         return result
+
+    #: how many fields' onchange methods one change may run in turn (a guard against
+    #: methods that keep changing each other's fields)
+    MAX_ONCHANGE_ROUNDS = 50
+
+    def _apply_onchanges(self, names):
+        """What a change of the fields ``names`` of this draft record sets off: their
+        ``@onchange`` methods run, the fields of the model that depend on them are
+        recomputed, and so on for every field those change in turn.  Returns the
+        warnings the methods gave."""
+        registry = self.env.registry
+        watched = {name for method in registry._decorated(self._name, "_onchange")
+                   for name in method._onchange if name in self._fields}
+        record = self
+        cache = self.env.transaction.cache
+        rid = record._ids[0]
+
+        def snapshot():
+            return {name: cache.get(self._fields[name], rid) for name in watched}
+
+        warnings = []
+        todo, done = list(names), set()
+        rounds = 0
+        while todo and rounds < self.MAX_ONCHANGE_ROUNDS:
+            name = todo.pop(0)
+            if name in done:
+                continue
+            done.add(name)
+            methods = registry.onchange_methods(self._name, name)
+            if methods:
+                rounds += 1
+                before = snapshot()
+                for method in methods:
+                    result = method(record)
+                    if isinstance(result, dict) and result.get("warning"):
+                        warnings.append(result["warning"])
+                after = snapshot()
+                todo.extend(n for n, value in after.items() if value != before[n] and n not in done)
+            for dependent, path in registry.triggers.get((self._name, name), ()):
+                if path or dependent.model_name != self._name:
+                    continue
+                self._run_compute(self._fields_sharing_compute(dependent), record)
+                todo.append(dependent.name)
+        return warnings
 
     def _onchange_value(self, name):
         field = self._fields[name]

@@ -167,4 +167,29 @@ class OrderReport(models.Model):
             "COUNT(*) AS order_count FROM test_order GROUP BY partner_id"))
 
 
-MODELS = [Category, Country, Partner, User, Order, OrderLine, Task, OrderReport]
+class Shipment(models.Model):
+    """Onchange methods that change each other's fields: a chain a form follows."""
+
+    _name = "test.shipment"
+    _description = "Shipment"
+
+    country_id = fields.Many2one("test.country")
+    carrier = fields.Char()
+    tracking_url = fields.Char()
+    label = fields.Char(compute="_compute_label")
+
+    @api.onchange("country_id")
+    def _onchange_country_id(self):
+        self.carrier = "Post" if self.country_id.code == "DE" else "Courier"
+
+    @api.onchange("carrier")
+    def _onchange_carrier(self):
+        self.tracking_url = f"https://track.example/{(self.carrier or '').lower()}"
+
+    @api.depends("carrier", "tracking_url")
+    def _compute_label(self):
+        for shipment in self:
+            shipment.label = f"{shipment.carrier}: {shipment.tracking_url}"
+
+
+MODELS = [Category, Country, Partner, User, Order, OrderLine, Task, OrderReport, Shipment]

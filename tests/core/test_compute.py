@@ -137,6 +137,14 @@ def test_onchange_of_a_changed_existing_line_recomputes_its_subtotal_and_the_tot
     assert first.subtotal == 8.0 and order.amount_total == 9.0  # nothing written
 
 
+def test_onchange_follows_the_fields_an_onchange_method_changed(env):
+    germany = env["test.country"].create({"name": "Germany", "code": "DE"})
+    result = env["test.shipment"].onchange({"country_id": germany.id, "carrier": False, "tracking_url": False},
+                                           ["country_id"], ["carrier", "tracking_url", "label"])
+    assert result["value"] == {"carrier": "Post", "tracking_url": "https://track.example/post",
+                               "label": "Post: https://track.example/post"}
+
+
 def test_inverse_and_search_methods_of_a_non_stored_compute(env):
     partner = env["test.partner"].create({"name": "P", "city": "bonn"})
     assert partner.upper_city == "BONN"
