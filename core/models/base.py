@@ -102,6 +102,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
     def pool(self):
         return self.env.registry
 
+    @api.private
     def browse(self, ids=()):
         """Records of this model with ``ids`` (an id, a list, or nothing); no query."""
         if isinstance(ids, int) and not isinstance(ids, bool):
@@ -186,6 +187,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
         self._check_same_model(other, "+")
         return self.browse(self._ids + other._ids)
 
+    @api.private
     def concat(self, *others):
         ids = list(self._ids)
         for other in others:
@@ -197,6 +199,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
         self._check_same_model(other, "|")
         return self.browse(dict.fromkeys(self._ids + other._ids))
 
+    @api.private
     def union(self, *others):
         result = self
         for other in others:
@@ -220,25 +223,30 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
         return self
 
     # ------------------------------------------------------------ environment
+    @api.private
     def with_env(self, env):
         return type(self)(env, self._ids, self._prefetch_ids)
 
+    @api.private
     def with_context(self, *args, **kwargs):
         """The same records with a new context (a dict replaces it; keywords update it)."""
         context = dict(args[0] if args else self.env.context, **kwargs)
         return self.with_env(self.env(context=context))
 
+    @api.private
     def with_user(self, user):
         """The same records for another user, without superuser mode."""
         uid = user if isinstance(user, int) else user.id
         return self.with_env(api.Environment(self.env.cr, uid, self.env.context, su=False))
 
+    @api.private
     def with_company(self, company):
         cid = company if isinstance(company, int) else company.id
         ids = list(self.env.context.get("allowed_company_ids") or [])
         ids = [cid] + [i for i in ids if i != cid]
         return self.with_context(allowed_company_ids=ids)
 
+    @api.private
     def sudo(self, flag=True):
         """The same records in superuser mode: access rules do not apply."""
         if bool(flag) == self.env.su:
@@ -246,6 +254,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
         return self.with_env(self.env(su=flag))
 
     # ------------------------------------------------------------ functional helpers
+    @api.private
     def mapped(self, func):
         """Values of a field path (recordsets are unioned) or of a function, per record."""
         if not func:
@@ -273,6 +282,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             return comodel.browse(dict.fromkeys(ids))
         return [record[name] for record in self]
 
+    @api.private
     def filtered(self, func):
         """Records for which ``func`` (a callable or a field path) is truthy."""
         if isinstance(func, str):
@@ -280,6 +290,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             func = lambda rec: any(rec.mapped(name))  # noqa: E731
         return self.browse([rec.id for rec in self if func(rec)])
 
+    @api.private
     def grouped(self, key):
         groups = {}
         for record in self:
@@ -287,6 +298,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             groups.setdefault(value, []).append(record.id)
         return {value: self.browse(ids) for value, ids in groups.items()}
 
+    @api.private
     def sorted(self, key=None, reverse=False):
         """Records sorted by ``key`` (a callable or a field name); by ``_order`` without key."""
         if key is None:
@@ -358,19 +370,23 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
             return
         record.write({field.name: value})
 
+    @api.private
     def invalidate_recordset(self, fnames=None):
         fields = None if fnames is None else [self._fields[name] for name in fnames]
         if fields is None:
             fields = list(self._fields.values())
         self.env.transaction.cache.invalidate(fields, self._ids)
 
+    @api.private
     def invalidate_model(self, fnames=None):
         fields = list(self._fields.values()) if fnames is None else [self._fields[n] for n in fnames]
         self.env.transaction.cache.invalidate(fields)
 
+    @api.private
     def flush_model(self, fnames=None):
         self.env.transaction.flush(self.env)
 
+    @api.private
     def flush_recordset(self, fnames=None):
         self.env.transaction.flush(self.env)
 
@@ -396,6 +412,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
         combine = AND if operator in NEGATIVE_OPERATORS else OR
         return combine([[(name, operator, value)] for name in names])
 
+    @api.private
     def init(self):
         """Called after the schema is synchronised; models with ``_auto = False``
         create their SQL view here."""

@@ -9,6 +9,7 @@ have ids of type :class:`NewId` and live in the cache only.
 """
 import sqlalchemy as sa
 
+from .. import api
 from ..exceptions import ValidationError
 
 
@@ -272,6 +273,7 @@ class ComputeMixin:
             cache.invalidate([path_field])
 
     # ------------------------------------------------------------ new records, onchange
+    @api.private
     def new(self, values=None, origin=None):
         """A record that lives in the cache only, filled with ``values``."""
         values = dict(values or {})
@@ -340,7 +342,9 @@ class ComputeMixin:
         """
         if isinstance(field_names, str):
             field_names = [field_names]
-        names = list(fields_spec or self._fields)
+        # fields of groups the user is not in are not sent back, as read leaves them out
+        names = [name for name in (fields_spec or self._fields)
+                 if name not in self._fields or self._field_readable(self._fields[name])]
         origin = self.browse(values["id"]) if isinstance(values.get("id"), int) else None
         record = self.new({k: v for k, v in values.items() if k != "id" and k in self._fields},
                           origin=origin)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from babel.dates import format_date, format_datetime
 
+from .. import api
 from .. import domain as dom
 from .search import parse_order
 
@@ -62,6 +63,8 @@ class ReadGroupMixin:
         field = self._fields.get(name)
         if field is None:
             raise ValueError(f"Invalid groupby {spec!r}: no field {name!r} on model {self._name}")
+        if field.groups:
+            self._check_field_access([name], "group by")
         if not field.column and not (field.inherited and field.store):
             raise ValueError(f"Invalid groupby {spec!r}: {self._name}.{name} is not stored")
         if field.inherited:
@@ -128,6 +131,8 @@ class ReadGroupMixin:
             field = self._fields.get(name)
             if field is None:
                 raise ValueError(f"Invalid field {name!r} on model {self._name} in read_group")
+            if field.groups:
+                self._check_field_access([name], "read_group")
             if name in groupby_names and not match["agg"] and not match["alias"]:
                 continue
             func = func or field.aggregator
@@ -155,6 +160,7 @@ class ReadGroupMixin:
             return sa.func.json_group_array(column)
         return getattr(sa.func, func)(column)
 
+    @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         """One dict per group with the group values, aggregates, count and ``__domain``."""
         self.browse()._check_access("read")

@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from .. import api
 from .. import domain as dom
 from .. import i18n
 
@@ -128,6 +129,7 @@ class SearchMixin:
         if limit not in (None, False) and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
             raise ValueError(f"Invalid limit {limit!r} for {self._name}.search: a whole number >= 0")
 
+    @api.model
     def search(self, domain=None, offset=0, limit=None, order=None):
         """Records matching ``domain``, ordered by ``order`` (default ``_order``)."""
         self._validate_search_args(offset, limit)
@@ -142,6 +144,7 @@ class SearchMixin:
     def _search(self, domain, offset=0, limit=None, order=None):
         return self.search(domain, offset=offset, limit=limit, order=order)
 
+    @api.model
     def search_count(self, domain=None, limit=None):
         """The number of matching records; with ``limit``, counting stops there."""
         self._validate_search_args(0, limit)
@@ -156,11 +159,13 @@ class SearchMixin:
             query = sa.select(sa.func.count()).select_from(source).where(where)
         return self.env.cr.execute(query).scalar_one()
 
+    @api.model
     def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
         records = self.search(domain, offset=offset, limit=limit, order=order)
         records.read(field_names) if records else None
         return records
 
+    @api.model
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, load="_classic_read"):
         """``search`` then ``read``, in the order of the search."""
         records = self.search(domain or [], offset=offset, limit=limit, order=order)
@@ -168,6 +173,7 @@ class SearchMixin:
             return []
         return records.read(fields, load=load)
 
+    @api.private
     def filtered_domain(self, domain):
         """The records matching ``domain``, evaluated in Python; order is kept."""
         if not domain or not self._ids:
@@ -175,6 +181,7 @@ class SearchMixin:
         node = dom.parse(domain)
         return self.browse([record.id for record in self if dom.evaluate(record, node)])
 
+    @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100, domain=None):
         """``[(id, display_name)]`` of records whose name matches ``name``."""
         domain = list(domain if domain is not None else args or [])
@@ -187,12 +194,14 @@ class SearchMixin:
         records = self.search(domain, limit=limit)
         return [(record.id, record.display_name) for record in records]
 
+    @api.model
     def name_create(self, name):
         if not self._rec_name:
             raise ValueError(f"Cannot create {self._name} by name: it has no _rec_name")
         record = self.create({self._rec_name: name})
         return (record.id, record.display_name)
 
+    @api.model
     def fields_get(self, allfields=None, attributes=None):
         """Descriptions of the fields, in Odoo's format; hidden fields are left out."""
         result = {}

@@ -46,6 +46,7 @@ class StorageMixin:
                 raise ValueError(f"Invalid field {name!r} on model {self._name!r} ({operation})")
 
     # ------------------------------------------------------------ defaults
+    @api.model
     def default_get(self, fields_list):
         """Default values of ``fields_list``: context ``default_<name>``, then the field's."""
         context = self.env.context
@@ -651,6 +652,7 @@ class StorageMixin:
                 sa.select(table.c.id).where(self._id_in(table.c.id, chunk))))
         return self._browse(self.env, tuple(i for i in self._ids if i in found), self._prefetch_ids)
 
+    @api.private
     def copy_data(self, default=None):
         default = dict(default or {})
         self.ensure_one()
@@ -721,6 +723,28 @@ class StorageMixin:
         return len(records)
 
     # ------------------------------------------------------------ security hooks
+    @api.model
+    def check_access_rights(self, operation, raise_exception=True):
+        """May the user ``operation`` records of this model at all (ACLs only)?
+
+        Client libraries ask this before showing a button; with
+        ``raise_exception=False`` the answer is a boolean instead of an AccessError.
+        """
+        _check_operation(operation)
+        try:
+            self.browse()._check_access(operation)
+        except AccessError:
+            if raise_exception:
+                raise
+            return False
+        return True
+
+    def check_access_rule(self, operation):
+        """Raise AccessError unless the user may ``operation`` every record of the set
+        (access rights and record rules)."""
+        _check_operation(operation)
+        self._check_access(operation)
+
     def _check_access(self, operation):
         """Access rights for ``operation``; models without rules allow everything."""
         checker = self.env.registry.access_checker
@@ -741,3 +765,11 @@ class StorageMixin:
         checker = self.env.registry.group_checker
         return True if checker is None else checker(self.env, groups)
 
+
+
+OPERATIONS = ("read", "write", "create", "unlink")
+
+
+def _check_operation(operation):
+    if operation not in OPERATIONS:
+        raise ValueError(f"Invalid access operation {operation!r}: expected one of {', '.join(OPERATIONS)}")

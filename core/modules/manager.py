@@ -25,6 +25,7 @@ from ..db import BorrowedCursor, Cursor, create_engine
 from ..db.schema import OWNER_TABLE
 from ..models import DEFINITIONS
 from ..registry import Registry
+from . import reflection
 from .data import DataFileError, DataLoader
 from .graph import DependencyError, dependents, find_addons, load_order
 
@@ -329,49 +330,8 @@ class ModuleManager:
 
     # ------------------------------------------------------------ reflection
     def _reflect(self, env):
-        """Rows of ir.model / ir.model.fields for every model, owned by their addons."""
-        Model, Fields, Data = env["ir.model"], env["ir.model.fields"], env["ir.model.data"]
-        existing = {row["model"]: row["id"] for row in Model.search_read([], ["model"])}
-        new_models = []
-        for name, cls in env.registry.models.items():
-            if name not in existing:
-                new_models.append({"model": name, "name": cls._description or name,
-                                   "transient": cls._transient, "abstract": cls._abstract})
-        if new_models:
-            for record in Model.create(new_models):
-                existing[record.model] = record.id
-        field_rows = {(r["model"], r["name"]): r["id"] for r in Fields.search_read([], ["model", "name"])}
-        new_fields, owners = [], []
-        for name, cls in env.registry.models.items():
-            for fname, field in cls._fields.items():
-                if (name, fname) in field_rows:
-                    continue
-                new_fields.append({
-                    "name": fname, "model": name, "model_id": existing[name],
-                    "field_description": field.string, "ttype": field.type,
-                    "relation": getattr(field, "comodel_name", None) or False,
-                    "relation_field": getattr(field, "inverse_name", None) or False,
-                    "required": field.required, "readonly": field.readonly, "store": field.store,
-                    "translate": field.translate, "related": field.related or False,
-                    "groups": field.groups or False, "index": bool(field.index), "help": field.help or False,
-                })
-                owners.append(field.module or cls._original_module)
-        if new_fields:
-            created = Fields.create(new_fields)
-            Data.create([{"module": owner, "name": f"field_{row['model'].replace('.', '_')}__{row['name']}",
-                          "model": "ir.model.fields", "res_id": rid, "noupdate": False}
-                         for owner, row, rid in zip(owners, new_fields, created.ids)])
-        data_names = {(r["module"], r["name"]) for r in Data.search_read([("model", "=", "ir.model")],
-                                                                          ["module", "name"])}
-        rows = []
-        for name, cls in env.registry.models.items():
-            key = (cls._original_module, f"model_{name.replace('.', '_')}")
-            if key not in data_names:
-                rows.append({"module": key[0], "name": key[1], "model": "ir.model",
-                             "res_id": existing[name], "noupdate": False})
-        if rows:
-            Data.create(rows)
-        env.transaction.xmlids.clear()
+        """Rows of ir.model / ir.model.fields for every model, in step with the code."""
+        reflection.reflect(env)
 
     def refresh_module_list(self):
         """Register the addons found on the addons path (the Apps list); returns the new count."""
@@ -505,6 +465,7 @@ class ModuleManager:
         cr = BorrowedCursor(registry, owner)
         env = Environment(cr, SUPERUSER_ID, {"module_uninstall": True})
         self._delete_owned_records(env, order, plan)
+        self._reflect(env)  # the models the removed addons extended lose their fields' rows
         env["ir.module.module"].search([("name", "in", order)]).write(
             {"state": "uninstalled", "latest_version": False, "demo": False})
         cr.flush()

@@ -4,8 +4,13 @@ import json
 from core import api, fields, models
 
 
+#: Odoo's ``state`` of reflected models and fields; every row here comes from code
+STATES = [("manual", "Custom Object"), ("base", "Base Object")]
+
+
 class IrModel(models.Model):
-    """One row per model of the registry, reflected by the module loader."""
+    """One row per model of the registry (abstract and transient ones too), kept in
+    step with the code by the module loader (``core/modules/reflection.py``)."""
 
     _name = "ir.model"
     _description = "Models"
@@ -14,9 +19,10 @@ class IrModel(models.Model):
 
     name = fields.Char(string="Model Description", required=True, translate=True)
     model = fields.Char(required=True, index=True)
-    info = fields.Text(string="Information")
+    info = fields.Text(string="Information", help="The model's docstring")
     field_id = fields.One2many("ir.model.fields", "model_id", string="Fields")
     modules = fields.Char(string="In Apps", help="Addons that define or extend the model")
+    state = fields.Selection(STATES, string="Type", default="base", readonly=True)
     transient = fields.Boolean()
     abstract = fields.Boolean()
 
@@ -24,6 +30,8 @@ class IrModel(models.Model):
 
 
 class IrModelFields(models.Model):
+    """One row per field of every model of the registry, reflected like ir.model."""
+
     _name = "ir.model.fields"
     _description = "Fields"
     _order = "model, name"
@@ -35,17 +43,23 @@ class IrModelFields(models.Model):
     field_description = fields.Char(string="Field Label", translate=True)
     help = fields.Text(translate=True)
     ttype = fields.Char(string="Field Type", required=True)
-    relation = fields.Char(string="Related Model")
-    relation_field = fields.Char()
+    relation = fields.Char(string="Related Model", help="The comodel of a relational field")
+    relation_field = fields.Char(help="The many2one of the comodel a one2many is the inverse of")
+    relation_table = fields.Char(help="The table of a many2many")
+    column1 = fields.Char(help="The many2many table's column referring to this model")
+    column2 = fields.Char(help="The many2many table's column referring to the comodel")
+    on_delete = fields.Char(help="What a many2one does when its target is deleted")
     required = fields.Boolean()
     readonly = fields.Boolean()
     store = fields.Boolean(default=True)
     index = fields.Boolean()
+    copied = fields.Boolean(help="Whether copy() copies the value")
     translate = fields.Boolean()
     related = fields.Char()
     groups = fields.Char()
-    selection = fields.Text(string="Selection Options")
+    selection = fields.Text(string="Selection Options", help="[(value, label), ...] of a selection field")
     modules = fields.Char(string="In Apps")
+    state = fields.Selection(STATES, string="Type", default="base", readonly=True)
 
     _sql_constraints = [("name_unique", "unique(model, name)", "Field names must be unique per model.")]
 
