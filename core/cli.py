@@ -3,9 +3,9 @@
 ``server.py [-d DB] [-i ADDONS] [-u ADDONS] [--uninstall ADDONS] ...`` opens (or
 creates) the database, applies the module operations, then serves HTTP unless
 ``--stop-after-init``.  Sub-commands: ``scaffold``, ``shell``, ``modules``,
-``db list|create|drop`` and ``i18n export ADDON...`` (regenerate the addons'
-catalogs).  Options come from flags, the environment and the configuration file
-(see ``core/config.py`` and ``odoo.conf.example``).
+``db list|create|drop|duplicate|rename|dump|restore`` (see ``core/db/catalog.py``)
+and ``i18n export ADDON...`` (regenerate the addons' catalogs).  Options come from
+flags, the environment and the configuration file (see ``core/config.py`` and ``odoo.conf.example``).
 """
 import argparse
 import code
@@ -19,7 +19,7 @@ from . import config as config_module
 
 _logger = logging.getLogger("tessera")
 
-SUBCOMMANDS = ("scaffold", "shell", "modules", "db", "i18n")
+SUBCOMMANDS = ("scaffold", "shell", "modules", "db", "i18n", "hash-password")
 
 
 def add_config_options(parser):
@@ -193,12 +193,16 @@ def uninstall(manager, names, dry_run, yes):
 
 
 def serve(manager, config):
-    """Serve the database over HTTP (core/http): login, sessions, addon routes."""
+    """Serve over HTTP (core/http): the configured database, and the other databases of
+    its catalog (data_dir's SQLite files, or the PostgreSQL server's) that ``dbfilter``
+    lets through; login, sessions, addon routes, the external API."""
     from werkzeug.serving import run_simple
 
+    from .db.catalog import catalog_for
     from .http import Application
 
-    app = Application(manager=manager, data_dir=config.data_dir)
+    app = Application(manager=manager, data_dir=os.path.abspath(config.data_dir), catalog=catalog_for(config),
+                      config=config, addons_paths=config_module.addons_paths(config))
     app.start()  # no route can be added once serving
     _logger.info("serving on http://%s:%s/", config.http_interface, config.http_port)
     run_simple(config.http_interface, int(config.http_port), app, threaded=True)
@@ -243,35 +247,124 @@ def cmd_modules(argv):
     return 0
 
 
+#: db actions and the arguments each takes besides its options
+DB_ACTIONS = {
+    "list": (),
+    "create": ("NAME",),
+    "drop": ("NAME",),
+    "duplicate": ("SOURCE", "TARGET"),
+    "rename": ("OLD", "NEW"),
+    "dump": ("NAME", "FILE"),
+    "restore": ("NAME", "FILE"),
+}
+
+
 def cmd_db(argv):
-    parser = argparse.ArgumentParser(prog="server.py db", description="list, create or drop databases")
-    parser.add_argument("action", choices=["list", "create", "drop"])
-    parser.add_argument("name", nargs="?")
+    """Whole-database operations on the configured server (core/db/catalog.py)."""
+    usage = "; ".join(f"db {action} {' '.join(names)}".strip() for action, names in DB_ACTIONS.items())
+    parser = argparse.ArgumentParser(prog="server.py db", description=f"manage databases: {usage}")
+    parser.add_argument("action", choices=list(DB_ACTIONS))
+    parser.add_argument("arguments", nargs="*", metavar="ARG", help="the names (and file) the action takes")
+    parser.add_argument("--copy", action="store_true",
+                        help="restore: the dump is a copy of a database still in use: give it a new identity")
+    parser.add_argument("--neutralize", action="store_true",
+                        help="duplicate: stop the copy's scheduled actions")
     add_config_options(parser)
-    args = parser.parse_args(argv)
-    if args.name:
-        args.db_name = args.name
-    config = load_config(args)
-    setup_logging(config)
-    if args.action == "list":
-        for name in list_databases(config):
-            print(name)
-        return 0
-    if not args.name:
-        print(f"error: db {args.action} needs a database name", file=sys.stderr)
+    args = parser.parse_intermixed_args(argv)
+    expected = DB_ACTIONS[args.action]
+    if len(args.arguments) != len(expected):
+        print(f"error: db {args.action} takes {' '.join(expected) or 'no argument'}", file=sys.stderr)
         return 2
     if args.action == "create":
-        if config.database_uri().startswith("postgresql"):
-            create_pg_database(config)
-        elif os.path.exists(config.database_uri()[len("sqlite:///"):]):
-            print(f"error: database {config.db_name!r} exists", file=sys.stderr)
-            return 1
-        open_database(config)
-        print(f"created {config.db_name}")
-        return 0
-    drop_database(config)
-    print(f"dropped {config.db_name}")
+        args.db_name = args.arguments[0]
+    config = load_config(args)
+    setup_logging(config)
+    from .db.catalog import catalog_for
+    from .exceptions import UserError
+    catalog = catalog_for(config)
+    try:
+        return DB_COMMANDS[args.action](catalog, config, args, *args.arguments)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _db_list(catalog, config, args):
+    for name in catalog.list():
+        print(name)
     return 0
+
+
+def _db_create(catalog, config, args, name):
+    catalog.create(name)
+    config.db_uri = catalog.uri(name)  # what open_database opens, whatever db_uri said
+    try:
+        open_database(config)
+    except BaseException:
+        catalog.drop(name)
+        raise
+    print(f"created {name}")
+    return 0
+
+
+def _db_drop(catalog, config, args, name):
+    catalog.drop(name)
+    print(f"dropped {name}")
+    return 0
+
+
+def _renewed(catalog, config, name, neutralize=False):
+    """Give the copy ``name`` its own identity (see core/rpc/db_service.renew_identity)."""
+    from .modules import ModuleManager
+    from .rpc.db_service import renew_identity
+    manager = ModuleManager(catalog.uri(name), addons_paths=config_module.addons_paths(config),
+                            data_dir=os.path.abspath(config.data_dir))
+    try:
+        renew_identity(manager, neutralize)
+    except BaseException:
+        catalog.drop(name)
+        raise
+    finally:
+        manager.engine.dispose()
+
+
+def _db_duplicate(catalog, config, args, source, target):
+    catalog.duplicate(source, target)
+    _renewed(catalog, config, target, args.neutralize)
+    print(f"duplicated {source} as {target}")
+    return 0
+
+
+def _db_rename(catalog, config, args, old, new):
+    catalog.rename(old, new)
+    print(f"renamed {old} to {new}")
+    return 0
+
+
+def _db_dump(catalog, config, args, name, path):
+    data = catalog.dump(name)
+    with open(path, "wb") as file:
+        file.write(data)
+    print(f"dumped {name} to {path} ({len(data)} bytes)")
+    return 0
+
+
+def _db_restore(catalog, config, args, name, path):
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    catalog.restore(name, data)
+    if args.copy:
+        _renewed(catalog, config, name)
+    print(f"restored {name} from {path}")
+    return 0
+
+
+DB_COMMANDS = {"list": _db_list, "create": _db_create, "drop": _db_drop, "duplicate": _db_duplicate,
+               "rename": _db_rename, "dump": _db_dump, "restore": _db_restore}
 
 
 def cmd_i18n(argv):
@@ -298,42 +391,6 @@ def cmd_i18n(argv):
     return 0
 
 
-def _maintenance_engine(config):
-    url = sa.make_url(config.database_uri()).set(database="postgres")
-    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
-
-
-def list_databases(config):
-    uri = config.database_uri()
-    if uri.startswith("sqlite"):
-        folder = os.path.abspath(config.data_dir)
-        if not os.path.isdir(folder):
-            return []
-        return sorted(f[: -len(".sqlite3")] for f in os.listdir(folder) if f.endswith(".sqlite3"))
-    with _maintenance_engine(config).connect() as conn:
-        return conn.execute(sa.text("SELECT datname FROM pg_database WHERE NOT datistemplate "
-                                    "AND datname <> 'postgres' ORDER BY datname")).scalars().all()
-
-
-def create_pg_database(config):
-    name = sa.make_url(config.database_uri()).database
-    with _maintenance_engine(config).connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
-
-
-def drop_database(config):
-    uri = config.database_uri()
-    if uri.startswith("sqlite"):
-        path = uri[len("sqlite:///"):]
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        return
-    name = sa.make_url(uri).database
-    with _maintenance_engine(config).connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def cmd_addon(argv):
     """A command an installed addon adds through the ``register_cli_commands`` hook."""
     options = argparse.ArgumentParser(add_help=False)
@@ -353,11 +410,26 @@ def cmd_addon(argv):
         return args.func(Environment(cr, SUPERUSER_ID, {}), args) or 0
 
 
+def cmd_hash_password(argv):
+    """Print the hash of a password read from standard input: for ``admin_passwd``, so that
+    the configuration file does not hold the master password in clear."""
+    argparse.ArgumentParser(prog="server.py hash-password", description=cmd_hash_password.__doc__).parse_args(argv)
+    import getpass
+
+    from . import security
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("error: an empty password cannot be hashed", file=sys.stderr)
+        return 2
+    print(security.hash_password(password))
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
         command = {"scaffold": cmd_scaffold, "shell": cmd_shell, "modules": cmd_modules, "db": cmd_db,
-                   "i18n": cmd_i18n}
+                   "i18n": cmd_i18n, "hash-password": cmd_hash_password}
         return command[argv[0]](argv[1:])
     if argv and not argv[0].startswith("-"):
         return cmd_addon(argv)

@@ -134,6 +134,21 @@ def test_db_list_create_drop(tmp_path):
     assert run("db", "list", *base).stdout.split() == []
 
 
+def test_hash_password_makes_a_master_password_the_db_service_accepts():
+    from core.config import Config
+    from core.db.catalog import SQLiteCatalog
+    from core.exceptions import AccessDenied
+    from core.rpc.db_service import DatabaseService
+    result = run("hash-password", input="s3cret master\n")
+    hashed = result.stdout.strip()
+    assert result.returncode == 0 and hashed.startswith("$") and "s3cret" not in hashed
+    service = DatabaseService(SQLiteCatalog(str(ROOT / "no-such-folder")), Config(admin_passwd=hashed))
+    assert service.check_super("s3cret master") is True
+    with pytest.raises(AccessDenied):
+        service.check_super("s3cret")
+    assert run("hash-password", input="\n").returncode == 2
+
+
 def test_scaffold_writes_an_addon(tmp_path):
     result = run("scaffold", "library_extra", str(tmp_path))
     assert result.returncode == 0, result.stderr
