@@ -33,7 +33,7 @@ import time
 
 import sqlalchemy as sa
 
-from . import cache
+from . import cache, login_throttle
 from .db import Cursor, create_engine, is_retryable
 from .db import schema as schema_sync
 from .fields import Char, Field, Many2one
@@ -339,11 +339,13 @@ class Registry:
         self._describe_views()
         if connection is not None:
             cache.ensure_table(connection)
+            login_throttle.ensure_table(connection)
             return schema_sync.sync(self, connection, owners)
         with self.engine.begin() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("SELECT 1")
             cache.ensure_table(conn)
+            login_throttle.ensure_table(conn)
             return schema_sync.sync(self, conn, owners)
 
     def _describe_views(self):

@@ -87,6 +87,7 @@ class Cursor:
         self.transaction = Transaction(registry)
         self.closed = False
         self._after_commit = []
+        self._after_transaction = []
 
     @property
     def sql_count(self):
@@ -122,16 +123,35 @@ class Cursor:
                 callback()
             except Exception:  # a post-commit hook must not undo a commit
                 _logger.exception("after-commit callback failed")
+        self._run_after_transaction()
 
     def rollback(self):
         self._tx.rollback()
         self._after_commit = []
         self.transaction.reset()
         self._tx = self.connection.begin()
+        self._run_after_transaction()
 
     def after_commit(self, callback):
         """Run ``callback`` once this transaction has committed (never on rollback)."""
         self._after_commit.append(callback)
+
+    def after_transaction(self, callback):
+        """Run ``callback`` once this transaction is over, committed or rolled back.
+
+        For what must outlive a rollback (a failed login's count) and be written on
+        another connection without waiting for this transaction's locks.  A
+        savepoint rolled back does not cancel it.
+        """
+        self._after_transaction.append(callback)
+
+    def _run_after_transaction(self):
+        callbacks, self._after_transaction = self._after_transaction, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the transaction is over: report, do not raise
+                _logger.exception("after-transaction callback failed")
 
     def close(self):
         if not self.closed:
@@ -139,6 +159,7 @@ class Cursor:
                 self._tx.rollback()
             self.connection.close()
             self.closed = True
+            self._run_after_transaction()
 
     def __enter__(self):
         return self
@@ -174,6 +195,9 @@ class BorrowedCursor(Cursor):
 
     def after_commit(self, callback):
         self.owner.after_commit(callback)
+
+    def after_transaction(self, callback):
+        self.owner.after_transaction(callback)
 
     def commit(self):
         self.flush()

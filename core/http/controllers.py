@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.utils import redirect, send_from_directory
 
+from .. import login_throttle
 from ..exceptions import AccessDenied
 from .request import request
 from .routing import Controller, route
@@ -29,6 +30,24 @@ def safe_redirect_target(target, default="/web"):
     return target
 
 
+def start_session(uid):
+    """Log the current request's session in as ``uid`` (a new session id: no fixation);
+    returns the user's environment."""
+    user_env = request.env(user=uid, context=request.env(user=uid)["res.users"].context_get())
+    session = request.session
+    session.clear()
+    session.update(uid=uid, login=user_env.user.login, db=request.db, context=dict(user_env.context),
+                   token=user_env.user._session_token())
+    session.rotate = True
+    return user_env
+
+
+def end_session():
+    """Log the current request's session out (its row is deleted, its cookie cleared)."""
+    request.session.clear()
+    request.session.deleted = True
+
+
 class Web(Controller):
     """Login, logout, health, the database selector and static files."""
 
@@ -47,16 +66,16 @@ class Web(Controller):
             return request.render("login.html", values)
         try:
             uid = request.env["res.users"].authenticate(params.get("login", ""), params.get("password", ""))
-        except AccessDenied:
+        except AccessDenied as exc:
+            wait = login_throttle.retry_after(exc)
+            if wait:     # too many failures: say so, and when to come back (RFC 6585)
+                values["error"] = str(exc)
+                response = request.render("login.html", values, status=429)
+                response.headers["Retry-After"] = str(wait)
+                return response
             values["error"] = "Wrong login or password."
             return request.render("login.html", values, status=401)
-        user_env = request.env(user=uid)
-        session = request.session
-        session.clear()
-        session.update(uid=uid, login=user_env.user.login, db=request.db,
-                       context=user_env["res.users"].context_get(),
-                       token=user_env.user._session_token())
-        session.rotate = True
+        start_session(uid)
         return redirect(target, 303)
 
     @route("/web/logout", methods=["GET", "POST"], auth="public")
@@ -65,8 +84,7 @@ class Web(Controller):
             if not request.session.uid:
                 return redirect("/web/login", 303)
             return request.render("logout.html", {})
-        request.session.clear()
-        request.session.deleted = True
+        end_session()
         return redirect("/web/login", 303)
 
     @route("/web", methods=["GET"], auth="user")

@@ -336,7 +336,7 @@ def test_abstract_models_have_no_table(schema_registry):
 
 def test_exact_tables_and_columns(schema_registry):
     assert set(inspector(schema_registry).get_table_names()) == {
-        OWNER_TABLE, "tessera_signal", "tschema_tag", "tschema_thing", "tschema_mixed",
+        OWNER_TABLE, "tessera_signal", "login_throttle", "tschema_tag", "tschema_thing", "tschema_mixed",
         "tschema_tag_tschema_thing_rel", "tschema_thing_label",
     }
     magic = {"id", "create_uid", "create_date", "write_uid", "write_date"}

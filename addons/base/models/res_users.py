@@ -11,7 +11,7 @@ import hmac
 import logging
 import os
 
-from core import api, fields, models, security
+from core import api, fields, login_throttle, models, security
 from core.api import SUPERUSER_ID
 from core.exceptions import AccessDenied, AccessError, UserError, ValidationError
 from core.fields import Command
@@ -217,26 +217,31 @@ class Users(models.Model):
         return {"lang": user.lang or "en_US", "tz": user.tz or False, "uid": user.id}
 
     # ------------------------------------------------------------ credentials
+    @api.private      # over the external API it is common.login / authenticate, not a model call
     @api.model
     def authenticate(self, login, password):
         """The id of the active user ``login`` whose password or API key is ``password``.
 
         Raises AccessDenied otherwise, with the same message (and about the same
-        time) whether the login is unknown or the password wrong.
+        time) whether the login is unknown or the password wrong.  Failures are
+        counted per login and client address (``core.login_throttle``): past the
+        limit the login is refused, right password or not, until the delay passes.
         """
-        if not login or not password or not isinstance(password, str):
+        if not login or not password or not isinstance(login, str) or not isinstance(password, str):
             raise AccessDenied()
-        user = self.sudo().search([("login", "=", login)], limit=1)
-        if not user:
-            security.spend_verify_time(password)
-            _logger.info("Login failed for %r: no active user with that login", login)
-            raise AccessDenied()
-        try:
-            user._check_credentials(password)
-        except AccessDenied:
-            _logger.info("Login failed for %r (id %s): wrong password", login, user.id)
-            raise
-        _logger.info("Login successful for %r (id %s)", login, user.id)
+        address = login_throttle.client_address()
+        with login_throttle.guard(self.env.cr, login_throttle.login_key(login), address):
+            user = self.sudo().search([("login", "=", login)], limit=1)
+            if not user:
+                security.spend_verify_time(password)
+                _logger.info("Login failed for %r from %s: no active user with that login", login, address)
+                raise AccessDenied()
+            try:
+                user._check_credentials(password)
+            except AccessDenied:
+                _logger.info("Login failed for %r (id %s) from %s: wrong password", login, user.id, address)
+                raise
+        _logger.info("Login successful for %r (id %s) from %s", login, user.id, address)
         return user.id
 
     def _check_credentials(self, password, scope="rpc"):
@@ -263,19 +268,32 @@ class Users(models.Model):
     def _check_uid_password(self, uid, password):
         """For the RPC layer: raise AccessDenied unless ``uid`` is an active user and
         ``password`` their password or API key.  A successful password check is
-        remembered (as an HMAC, with the stored hash) so the next call is fast."""
+        remembered (as an HMAC, with the stored hash) so the next call is fast.
+
+        Wrong passwords count against the user's login (an unknown uid: ``#<uid>``)
+        from the client's address, as in :meth:`authenticate`: guessing through the
+        object service is throttled as guessing through the login is.
+        """
         if not isinstance(uid, int) or not password or not isinstance(password, str):
             raise AccessDenied()
         user = self.sudo().search([("id", "=", uid)], limit=1)
-        if not user:
-            raise AccessDenied()
-        key = (self.env.registry.db_uri, uid)
-        hashed = user.password
-        memo = _CHECKED.get(key)
-        if memo and hashed and memo[0] == hashed and hmac.compare_digest(memo[1], _password_mac(password)):
-            return
-        if user._credential_kind(password) == "password":
-            _CHECKED[key] = (user.password, _password_mac(password))
+        key = login_throttle.login_key(user.login) if user else login_throttle.uid_key(uid)
+        with login_throttle.guard(self.env.cr, key):
+            if not user:
+                raise AccessDenied()
+            memo_key = (self.env.registry.db_uri, uid)
+            hashed = user.password
+            memo = _CHECKED.get(memo_key)
+            if memo and hashed and memo[0] == hashed and hmac.compare_digest(memo[1], _password_mac(password)):
+                return
+            try:
+                kind = user._credential_kind(password)
+            except AccessDenied:
+                _logger.info("RPC call refused for user id %s from %s: wrong password",
+                             uid, login_throttle.client_address())
+                raise
+            if kind == "password":
+                _CHECKED[memo_key] = (user.password, _password_mac(password))
 
     def _session_token(self):
         """A token of this user's credentials for web sessions: a session keeps the token
