@@ -28,25 +28,17 @@ on SQLite; the other steps and PostgreSQL are measured for comparison (``target`
 The lines also go to bench/results/<run>-web-<db>[-quick].jsonl unless ``--no-save``.
 """
 import argparse
-import datetime as dt
 import gc
 import json
-import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import analyze, database, insert_partners, save, say, timing_fields  # noqa: E402
 
-import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
 
@@ -79,68 +71,12 @@ SEARCH_ARCH = """
 </search>"""
 
 
-def say(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def database(args):
-    """The URI of a fresh database: a SQLite file in a temp folder, or a PostgreSQL database."""
-    if args.pg_admin_uri:
-        admin = sa.create_engine(args.pg_admin_uri, isolation_level="AUTOCOMMIT")
-        name = f"tessera_bench_web_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
-        try:
-            yield sa.make_url(args.pg_admin_uri).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-        return
-    folder = Path(tempfile.mkdtemp(prefix="tessera-bench-web-"))
-    try:
-        yield f"sqlite:///{folder / 'web.sqlite3'}"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def populate(registry, rows, seed=20240101):
-    """``rows`` partners inserted in bulk (Core INSERTs of 5,000), then the views and the action."""
-    rng = random.Random(seed)
-    now = dt.datetime(2024, 1, 1, 12, 0, 0)
+def populate(registry, rows):
+    """``rows`` partners inserted in bulk, then the views and the action."""
     with registry.cursor() as cr:
         env = Environment(cr, SUPERUSER_ID, {})
-        countries = env["res.country"].search([], limit=40).ids
-        tags = env["res.partner.category"].create([{"name": f"Tag {i}"} for i in range(6)]).ids
         env.ref("base.user_admin").password = "admin"
-        env.flush_all()
-        table = registry.tables["res.partner"]
-        words = ["Alpha", "Beta", "Gamma", "Delta", "Nord", "Süd", "Werk", "Handel", "Bau", "Logistik"]
-        batch = []
-        for i in range(rows):
-            name = f"{rng.choice(words)} {rng.choice(words)} {i:06d}"
-            batch.append({
-                "name": name, "complete_name": name, "type": "contact", "active": True,
-                "is_company": i % 3 == 0, "email": f"contact{i}@example.com", "phone": f"+49 30 {i:07d}",
-                "city": rng.choice(["Berlin", "Köln", "München", "Hamburg", "Leipzig"]),
-                "country_id": rng.choice(countries), "credit_limit": round(rng.uniform(0, 100000), 2),
-                "lang": "en_US", "create_uid": SUPERUSER_ID, "write_uid": SUPERUSER_ID,
-                "create_date": now, "write_date": now,
-            })
-            if len(batch) == 5000:
-                cr.execute(sa.insert(table), batch)
-                batch = []
-        if batch:
-            cr.execute(sa.insert(table), batch)
-        cr.execute(sa.update(table).where(table.c.commercial_partner_id.is_(None))
-                   .values(commercial_partner_id=table.c.id))
-        relation = registry.tables[env["res.partner"]._fields["category_id"].relation]
-        first = cr.execute(sa.select(sa.func.min(table.c.id)).where(table.c.name.like("% 000000"))).scalar()
-        links = [{"partner_id": pid, "category_id": tags[pid % len(tags)]}
-                 for pid in range(first, first + rows, 2)]
-        for start in range(0, len(links), 5000):
-            cr.execute(sa.insert(relation), links[start:start + 5000])
+        insert_partners(cr, registry, rows)
         views = env["ir.ui.view"]
         list_view = views.create({"name": "bench.partner.list", "model": "res.partner", "type": "list",
                                   "arch": LIST_ARCH, "priority": 1})
@@ -150,15 +86,9 @@ def populate(registry, rows, seed=20240101):
             "name": "Bench Contacts", "res_model": "res.partner", "view_mode": "list,form",
             "view_id": list_view.id, "search_view_id": search_view.id})
         total = env["res.partner"].search_count([])
-    if registry.engine.dialect.name == "sqlite":
-        # statistics for SQLite's planner, as any database after a bulk load needs (PostgreSQL's
-        # autovacuum gathers them itself): without them SQLite reads the record rule's
-        # "company_id IS NULL OR ..." through the company_id index and sorts all rows
-        with registry.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    else:
-        with registry.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    # without statistics SQLite reads the record rule's "company_id IS NULL OR ..." through
+    # the company_id index and sorts all rows
+    analyze(registry)
     return action.id, total
 
 
@@ -242,7 +172,7 @@ def main(argv=None):
     requests = args.requests or (10 if args.quick else 50)
     run_id = time.strftime("%Y%m%d-%H%M%S")
     lines = []
-    with database(args) as uri:
+    with database(args.pg_admin_uri, "web") as uri:
         say(f"bench/web.py: installing base and web, then {rows:,} partners")
         manager = ModuleManager(uri, demo=False, progress=lambda *a, **k: None)
         registry = manager.open()
@@ -276,9 +206,7 @@ def main(argv=None):
             median = statistics.median(timings)
             target = {"max_ms": TARGET_MS} if step == "list_page" and db == "sqlite" else None
             line = {"bench": "web", "step": step, "db": db, "rows": total, "page": expected,
-                    "requests": requests, "median_ms": round(median, 2),
-                    "p90_ms": round(statistics.quantiles(timings, n=10)[-1], 2) if len(timings) > 1 else None,
-                    "min_ms": round(min(timings), 2), "sql": sql, "target": target,
+                    "requests": requests, **timing_fields(timings), "sql": sql, "target": target,
                     "ok": (median <= TARGET_MS) if target else None, "quick": args.quick, "run": run_id}
             if step == "list_page_10":
                 line["sql_same_as_list_page"] = sql == sql_of["list_page"]
@@ -288,18 +216,12 @@ def main(argv=None):
             lines.append(line)
         timings, sql = measure_menus(registry, requests)
         line = {"bench": "web", "step": "load_menus", "db": db, "rows": total, "page": None,
-                "requests": requests, "median_ms": round(statistics.median(timings), 2),
-                "p90_ms": round(statistics.quantiles(timings, n=10)[-1], 2) if len(timings) > 1 else None,
-                "min_ms": round(min(timings), 2), "sql": sql, "target": None, "ok": None,
+                "requests": requests, **timing_fields(timings), "sql": sql, "target": None, "ok": None,
                 "quick": args.quick, "run": run_id}
         print(json.dumps(line), flush=True)
         lines.append(line)
         manager.engine.dispose()
-    if not args.no_save:
-        results = ROOT / "bench" / "results"
-        results.mkdir(parents=True, exist_ok=True)
-        name = f"{run_id}-web-{lines[0]['db']}{'-quick' if args.quick else ''}.jsonl"
-        (results / name).write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    save(lines, "web", args.quick, args.no_save)
     return 0
 
 

@@ -25,6 +25,10 @@ class Config:
     admin_password: str = ""    # password of 'admin' in a new database without demo data
     http_interface: str = "127.0.0.1"
     http_port: int = 8069
+    admin_passwd: str = ""      # master password of database management (db service); empty: disabled
+    list_db: bool = True        # may clients list the databases (selector, db.list, /web/database/list)
+    dbfilter: str = ""          # regular expression the served database names must match; empty: all
+    max_request_body: int = 128 * 1024 * 1024   # bytes; a larger request body is refused (413)
     log_level: str = "info"
 
     def database_uri(self):

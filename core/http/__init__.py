@@ -8,7 +8,8 @@ Only re-exports; see ``application.py`` for how a request is served::
     def hello():
         return f"Hello {request.env.user.name}"
 """
-from .application import Application, SessionExpired
+from ..rpc.errors import SessionExpired
+from .application import Application
 from .controllers import safe_redirect_target
 from .request import Request, request
 from .routing import Controller, Routes, RoutesFrozenError, route

@@ -13,14 +13,15 @@ to the log only.  Every response carries the security headers.
 It does not own the routes' declaration (``routing.py``), the session store
 (``sessions.py``) nor the pages (``controllers.py`` and ``templates/``).
 """
+import dataclasses
 import datetime
-import glob
 import hmac
 import inspect
 import json
 import logging
 import os
 import threading
+import time
 from urllib.parse import quote
 
 import jinja2
@@ -31,7 +32,9 @@ from werkzeug.wrappers import Response
 
 from .. import i18n
 from ..api import SUPERUSER_ID, Environment
-from ..exceptions import AccessDenied, AccessError, UserError
+from ..exceptions import AccessError
+from ..rpc.db_service import DatabaseService, db_filter
+from ..rpc.errors import SessionExpired, describe
 from . import controllers
 from .request import SAFE_METHODS, Request, bind, current_request, unbind
 from .routing import Routes
@@ -41,16 +44,14 @@ _logger = logging.getLogger(__name__)
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 SESSION_COOKIE = "session_id"
+#: seconds the list of the catalog's databases is kept (a database made elsewhere shows up after it)
+CATALOG_LIST_TTL = 2.0
 DB_COOKIE = "tessera_db"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "same-origin",
 }
-
-
-class SessionExpired(Exception):
-    """A route needing a logged-in user was called without one."""
 
 
 class _Database:
@@ -95,46 +96,95 @@ class Application:
     """Tessera's WSGI application.
 
     ``Application(db_uri)`` serves one database; ``Application(manager=m)`` serves the
-    database of an opened :class:`~core.modules.ModuleManager`; ``Application(data_dir=d)``
-    serves every SQLite database ``d/*.sqlite3``, chosen on ``/web/database/selector``
-    (listed only when ``list_db``).  Add framework-level routes with :attr:`routes`
-    (``app.routes.add(...)`` or ``@app.route(...)``) before the first request.
+    database of an opened :class:`~core.modules.ModuleManager`; with a ``catalog``
+    (:class:`~core.db.catalog.Catalog`) it also serves every database of that catalog
+    (SQLite files of a folder, or the databases of a PostgreSQL server), chosen on
+    ``/web/database/selector`` (listed only when ``list_db``) or named by the call
+    (XML-RPC, JSON-RPC).  ``Application(data_dir=d)`` alone serves the SQLite files of
+    ``d``.  ``config`` (:class:`~core.config.Config`) gives the master password,
+    ``list_db``, ``dbfilter`` and the largest request body.  Add framework-level routes
+    with :attr:`routes` (``app.routes.add(...)`` or ``@app.route(...)``) before the first
+    request.
     """
 
-    def __init__(self, db_uri=None, *, manager=None, data_dir=None, list_db=True, addons_paths=(),
-                 static_max_age=7 * 24 * 3600):
+    def __init__(self, db_uri=None, *, manager=None, data_dir=None, catalog=None, config=None,
+                 list_db=None, addons_paths=(), static_max_age=7 * 24 * 3600):
+        from ..config import Config
+        self.config = config or Config()
+        if list_db is not None:
+            self.config = dataclasses.replace(self.config, list_db=bool(list_db))
         self.data_dir = os.path.abspath(data_dir) if data_dir else None
-        self.list_db = list_db
         self.addons_paths = list(addons_paths)
         self.static_max_age = static_max_age
         self.sessions = SessionStore()
         self.routes = Routes("framework")
         self.routes.add(controllers.Web)
-        self._fixed = {}                 # db name -> ModuleManager or URI when not from data_dir
+        from ..rpc import json2, jsonrpc, xmlrpc
+        self.routes.add(xmlrpc.XmlRpc)
+        self.routes.add(jsonrpc.JsonRpc)
+        self.routes.add(json2.Json2)
+        self._fixed = {}                 # db name -> ModuleManager, served whatever the catalog holds
         if manager is not None:
             self._fixed[manager.db_name] = manager
         elif db_uri:
             from ..modules import ModuleManager
             manager = ModuleManager(db_uri, addons_paths=self.addons_paths, data_dir=self.data_dir)
             self._fixed[manager.db_name] = manager
+        if catalog is None and self.data_dir and not self._fixed:
+            from ..db.catalog import SQLiteCatalog
+            catalog = SQLiteCatalog(self.data_dir)
+        self.catalog = catalog
         self._databases = {}
         self._lock = threading.Lock()
         self._bare_map = None
+        self._db_service = None
+        self._catalog_cache = None
         self.jinja = _jinja_environment([TEMPLATES])
+
+    @property
+    def list_db(self):
+        """May clients list the databases (configuration ``list_db``)?"""
+        return self.config.list_db
 
     def route(self, path, **options):
         """Decorator adding a framework-level route (before the first request only)."""
         return self.routes.route(path, **options)
 
     # ------------------------------------------------------------ databases
-    def databases(self):
-        """The names of the databases this application serves, sorted."""
-        if self._fixed:
-            return sorted(self._fixed)
-        if not self.data_dir:
-            return []
-        return sorted(os.path.splitext(os.path.basename(p))[0]
-                      for p in glob.glob(os.path.join(glob.escape(self.data_dir), "*.sqlite3")))
+    def databases(self, host=None):
+        """The names of the databases this application serves, sorted (``host``: the
+        request's host name, for a ``dbfilter`` with ``%h`` / ``%d``; the current request's
+        by default)."""
+        names = set(self._fixed)
+        if self.catalog is not None:
+            names.update(db_filter(self._catalog_names(), self.config.dbfilter, self._host(host)))
+        return sorted(names)
+
+    def _catalog_names(self):
+        """The catalog's list, kept a moment: requests naming no database ask for it, and
+        on PostgreSQL it is a query."""
+        now = time.monotonic()
+        cached = self._catalog_cache
+        if cached is None or now - cached[0] > CATALOG_LIST_TTL:
+            cached = self._catalog_cache = (now, self.catalog.list())
+        return cached[1]
+
+    @staticmethod
+    def _host(host):
+        if host is None:
+            req = current_request()
+            host = req.host if req is not None else ""
+        return host
+
+    def serves(self, name):
+        """True if database ``name`` is one this application serves (to the current request)."""
+        if not isinstance(name, str) or not name:
+            return False
+        if name in self._fixed:
+            return True
+        if self.catalog is None or not db_filter([name], self.config.dbfilter, self._host(None)):
+            return False
+        return name in self._databases or self.catalog.exists(name)
 
     def database(self, name):
         """The per-database state of ``name`` (its registry opened on first use)."""
@@ -143,21 +193,58 @@ class Application:
                 manager = self._fixed.get(name) or getattr(self._databases.get(name), "manager", None)
                 if manager is None:
                     from ..modules import ModuleManager
-                    uri = f"sqlite:///{os.path.join(self.data_dir, name + '.sqlite3')}"
+                    uri = self.catalog.uri(name) if self.catalog is not None else \
+                        f"sqlite:///{os.path.join(self.data_dir, name + '.sqlite3')}"
                     manager = ModuleManager(uri, addons_paths=self.addons_paths, data_dir=self.data_dir)
                 self._databases[name] = _Database(manager, self.routes)
             return self._databases[name]
 
+    def catalog_changed(self):
+        """Databases were made or removed (db service): list the catalog afresh."""
+        self._catalog_cache = None
+
+    def forget_database(self, name):
+        """Close and forget database ``name`` (before it is dropped or renamed)."""
+        if name in self._fixed:
+            raise AccessError(f"Database {name!r} is the one this server was started with: "
+                              "it cannot be dropped or renamed while served.")
+        with self._lock:
+            state = self._databases.pop(name, None)
+        self.catalog_changed()
+        if state is not None:
+            state.manager.engine.dispose()
+
+    def run_in(self, name, function):
+        """``function(cr)`` in one transaction on database ``name`` (AccessError if not served)."""
+        if not self.serves(name):
+            raise AccessError("Database not found.")
+        return self.database(name).registry.run(function)
+
+    def db_service(self):
+        """The ``db`` service of the external API (database management)."""
+        if self._db_service is None:
+            from ..db.catalog import SQLiteCatalog, catalog_for
+            catalog = self.catalog
+            if catalog is None:
+                catalog = SQLiteCatalog(self.data_dir) if self.data_dir else catalog_for(self.config)
+            self._db_service = DatabaseService(catalog, self.config, addons_paths=self.addons_paths,
+                                               data_dir=self.data_dir, forget=self.forget_database,
+                                               served=self.databases)
+        return self._db_service
+
     def _choose_database(self, req):
-        names = self.databases()
-        if len(names) == 1:
-            return names[0]
+        """The database of this request: the one chosen on the selector (or by a call
+        naming it), else the only one served."""
         chosen = req.cookies.get(DB_COOKIE)
-        return chosen if chosen in names else None
+        if chosen and self.serves(chosen):
+            return chosen
+        names = self.databases()
+        return names[0] if len(names) == 1 else None
 
     # ------------------------------------------------------------ WSGI
     def __call__(self, environ, start_response):
         req = Request(environ, self)
+        req.max_content_length = self.config.max_request_body
         token = bind(req)
         try:
             response = self.dispatch(req)
@@ -182,6 +269,11 @@ class Application:
             url_map = state.map if state else self._bare_map
             endpoint, args = url_map.bind_to_environ(req.environ).match()
             req.endpoint = endpoint
+            named = self._database_named(req, endpoint)
+            if named and named != req.db:
+                req.db, state = named, self.database(named)
+                endpoint, args = state.map.bind_to_environ(req.environ).match()
+                req.endpoint = endpoint
             if endpoint.info.auth == "none":
                 req.registry = state.registry if state else None
                 req.params = self._params(req, args)
@@ -196,6 +288,20 @@ class Application:
             return exc.get_response(req.environ)
         except Exception as exc:  # noqa: BLE001 -- the boundary: nothing may reach the user raw
             return self._error_response(req, exc)
+
+    def _database_named(self, req, endpoint):
+        """The database a ``database=``-routed JSON call names in its params (checked), or None."""
+        key = endpoint.info.database
+        if not key or endpoint.info.type != "json" or req.mimetype != "application/json":
+            return None
+        body = req.get_json(silent=True)
+        params = body.get("params") if isinstance(body, dict) else None
+        name = params.get(key) if isinstance(params, dict) else None
+        if name is None:
+            return None
+        if not self.serves(name):
+            raise AccessError("Database not found.")
+        return name
 
     def _handle(self, req, state, cr, endpoint, args):
         """The transaction of one request (re-run from scratch when ``registry.run`` retries)."""
@@ -222,12 +328,19 @@ class Application:
             if not req.validate_csrf(req.form.get("csrf_token")):
                 raise BadRequest("Session expired (invalid CSRF token): reload the page and try again.")
         response = self._make_response(req, self._call(endpoint, req.params))
+        if endpoint.info.database and req.cookies.get(DB_COOKIE) != req.db and session.uid:
+            self.remember_database(response, req)
         if self.sessions.save(cr, session):
             response.set_cookie(SESSION_COOKIE, session.sid, max_age=SESSION_LIFETIME,
                                 httponly=True, samesite="Lax", path="/", secure=req.is_secure)
         elif session.deleted:
             response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax")
         return response
+
+    @staticmethod
+    def remember_database(response, req):
+        """Make the browser (or client) come back to ``req.db`` on its next requests."""
+        response.set_cookie(DB_COOKIE, req.db, httponly=True, samesite="Lax", path="/", secure=req.is_secure)
 
     @staticmethod
     def _session_valid(cr, session):
@@ -264,7 +377,7 @@ class Application:
 
     def _make_response(self, req, result):
         if req.endpoint.info.type == "json":
-            body = {"jsonrpc": "2.0", "id": getattr(req, "json_id", None), "result": result}
+            body = {"jsonrpc": "2.0", "id": self._json_id(req), "result": result}
             return Response(json.dumps(body, default=_json_default), mimetype="application/json")
         if isinstance(result, Response):
             return result
@@ -276,18 +389,20 @@ class Application:
 
     # ------------------------------------------------------------ errors
     def _error_response(self, req, exc):
-        code, status, message, name = self._describe(exc)
         if isinstance(exc, HTTPException) and exc.code in (301, 302, 303, 307, 308):
             return exc.get_response(req.environ)
+        error = describe(exc)
         wants_json = (req.endpoint.info.type == "json") if req.endpoint else req.mimetype == "application/json"
         if wants_json:
-            body = {"jsonrpc": "2.0", "id": getattr(req, "json_id", None),
-                    "error": {"code": code, "message": message, "data": {"name": name, "message": message}}}
+            # as Odoo: the error travels inside a 200 answer, unless the body was refused whole
+            body = {"jsonrpc": "2.0", "id": self._json_id(req), "error": error.json_error()}
+            status = error.status if isinstance(exc, HTTPException) and exc.code in (400, 413, 415) else 200
             response = Response(json.dumps(body), status=status, mimetype="application/json")
         else:
+            status = error.status if error.status != 422 else 400
             try:
-                html = self.render_template("error.html", {"status": status, "message": message, "request": req},
-                                            db=req.db)
+                html = self.render_template("error.html", {"status": status, "message": error.message,
+                                                           "request": req}, db=req.db)
             except Exception:  # noqa: BLE001 -- the error page itself must not fail
                 _logger.exception("rendering the error page failed")
                 html = f"<!DOCTYPE html><title>Error {status}</title><p>Error {status}</p>"
@@ -297,19 +412,15 @@ class Application:
         return response
 
     @staticmethod
-    def _describe(exc):
-        """(error code, HTTP status, message for the user, error name) of ``exc``; logs the unexpected."""
-        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
-        if isinstance(exc, SessionExpired):
-            return 100, 401, str(exc), "core.http.SessionExpired"
-        if isinstance(exc, HTTPException):
-            return exc.code, exc.code, exc.description or exc.name, f"werkzeug.exceptions.{type(exc).__name__}"
-        if isinstance(exc, (AccessError, AccessDenied)):
-            return 403, 403, str(exc), name
-        if isinstance(exc, UserError):
-            return 400, 400, str(exc), name
-        _logger.exception("error while handling the request")
-        return 500, 500, "An internal error occurred: the operation was cancelled.", "InternalServerError"
+    def _json_id(req):
+        """The ``id`` of the JSON-RPC request, echoed in the answer (None if unreadable)."""
+        if not hasattr(req, "json_id"):
+            try:
+                body = req.get_json(silent=True)
+            except HTTPException:      # a body too large is not read
+                body = None
+            req.json_id = body.get("id") if isinstance(body, dict) else None
+        return req.json_id
 
     # ------------------------------------------------------------ templates
     def render_template(self, template, values, db=None):

@@ -28,9 +28,10 @@ class RouteInfo:
     auth: str
     type: str
     csrf: bool
+    database: str | None = None
 
 
-def route(path, methods=None, auth="user", type="http", csrf=True):  # noqa: A002 (Odoo's name)
+def route(path, methods=None, auth="user", type="http", csrf=True, database=None):  # noqa: A002 (Odoo's name)
     """Mark a function or controller method as the handler of ``path`` (or a list of paths).
 
     ``auth``: ``'user'`` needs a logged-in user, ``'public'`` falls back to the public
@@ -39,6 +40,8 @@ def route(path, methods=None, auth="user", type="http", csrf=True):  # noqa: A00
     take query and form parameters.  ``csrf`` checks the ``csrf_token`` form field of
     state-changing ``type='http'`` requests.  Paths use werkzeug's rule syntax
     (``/shop/<int:product_id>``); their arguments reach the handler as keywords.
+    ``database`` names a JSON parameter that chooses the database of the call (as
+    ``db`` does for ``/web/session/authenticate``); the choice is remembered in a cookie.
     """
     paths = (path,) if isinstance(path, str) else tuple(path)
     if not paths or not all(isinstance(p, str) and p.startswith("/") for p in paths):
@@ -47,7 +50,8 @@ def route(path, methods=None, auth="user", type="http", csrf=True):  # noqa: A00
         raise ValueError(f"@route({paths[0]!r}): auth must be one of {AUTH_MODES}, got {auth!r}")
     if type not in TYPES:
         raise ValueError(f"@route({paths[0]!r}): type must be one of {TYPES}, got {type!r}")
-    info = RouteInfo(paths, tuple(m.upper() for m in methods) if methods else None, auth, type, bool(csrf))
+    info = RouteInfo(paths, tuple(m.upper() for m in methods) if methods else None, auth, type, bool(csrf),
+                     database)
 
     def decorate(function):
         function._route = info

@@ -53,9 +53,10 @@ def test_auth_user_redirects_when_logged_out(client):
     assert reply.status == 303
     assert reply.headers["Location"].endswith("/web/login?redirect=%2Ftest%2Fwhoami%3Fa%3D1")
     reply = client.json("/test/json/echo", {"a": 1})
-    assert reply.status == 401
+    assert reply.status == 200
     error = reply.json()["error"]
-    assert error["code"] == 100 and error["data"]["name"] == "core.http.SessionExpired"
+    assert error["code"] == 100 and error["message"] == "Odoo Session Expired"
+    assert error["data"]["name"] == "odoo.http.SessionExpiredException"
 
 
 def test_auth_public_uses_public_user(client, http_db):

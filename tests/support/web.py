@@ -1,8 +1,8 @@
 """Fixtures of a served database: ``start_web_server`` (a factory) and ``web_server``.
 
-``start_web_server(addons=("web",), addons_paths=(), demo=True)`` copies a session-cached
+``start_web_server(addons=("web",), addons_paths=(), demo=True, **app_options)`` copies a session-cached
 template database with those addons installed, sets the admin's password to "admin" and serves
-it with :class:`~core.http.Application` in werkzeug's threaded server on 127.0.0.1.  It returns a
+it with :class:`~core.http.Application` (given ``app_options``, e.g. ``config=``) in werkzeug's threaded server on 127.0.0.1.  It returns a
 :class:`WebServer` (``url``, ``db_uri``, ``manager``, ``app``, ``env()``, ``client()``,
 ``login_client()``); every server is stopped and its database dropped at the test's end.
 
@@ -57,11 +57,11 @@ class WebServer:
 
 @pytest.fixture
 def start_web_server(tmp_path_factory, installed_template):
-    """``start_web_server(addons=("web",), addons_paths=(), demo=True)`` -> a running WebServer."""
+    """``start_web_server(addons=("web",), addons_paths=(), demo=True, **app_options)`` -> a running WebServer."""
     from tests.plugin import _new_database
     started = []
 
-    def start(addons=("web",), addons_paths=(), demo=True):
+    def start(addons=("web",), addons_paths=(), demo=True, **app_options):
         template = installed_template(tuple(addons), demo=demo, addons_paths=addons_paths)
         folder = tmp_path_factory.mktemp("web_server")
         db_uri, drop = _new_database(folder, template)
@@ -72,7 +72,7 @@ def start_web_server(tmp_path_factory, installed_template):
         registry = manager.open()
         with registry.cursor() as cr:
             Environment(cr, SUPERUSER_ID, {}).ref("base.user_admin").password = ADMIN_PASSWORD
-        app = Application(manager=manager)
+        app = Application(manager=manager, **app_options)
         server = WebServer(db_uri, manager, app, Server(app))
         started[-1] = (server, drop)
         return server

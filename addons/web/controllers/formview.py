@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response
 from core import domain as dom
 from core.exceptions import AccessError, UserError
 from core.http import Controller, request, route, safe_redirect_target
+from core.rpc.describe import MethodNotFound, rpc_method
 from core.tools.safe_eval import EvalError, safe_eval
 
 from ..form_arch import check_button, client_value, eval_values, evaluate
@@ -126,13 +127,15 @@ class FormView(Controller):
             raise UserError(page.fmt._("This button cannot be used on this record now."))
         if kind == "action":
             return self._open_action(page, record, name)
-        method = getattr(record.with_context(**self._button_context(page, node, record)), name, None)
-        if not callable(method):
+        try:
+            # the same rule as the external API: no private method, whatever the view says
+            function = rpc_method(record, name)
+        except MethodNotFound:
             raise BadRequest(page.fmt._("The form of %(model)s has no button %(name)s.")
-                             % {"model": page.window.records._description, "name": name})
+                             % {"model": page.window.records._description, "name": name}) from None
         try:
             with page.env.cr.savepoint():
-                result = method()
+                result = function(record.with_context(**self._button_context(page, node, record)))
         except UserError as exc:
             # what the method did is undone; the record is shown with the reason
             return page.render(mode="read", message=str(exc), status=403 if isinstance(exc, AccessError) else 400)

@@ -105,7 +105,7 @@ def test_pager_counts_at_most_1000_then_exactly_on_demand(setup):
                         {"model": "res.partner", "domain": [["name", "ilike", "Bulk"]]})
     assert reply.json()["result"] == domain_total
     bad = client.json("/web/dataset/search_count", {"model": "res.partner", "domain": [["nope", "=", 1]]})
-    assert bad.json()["error"]["message"].startswith("Invalid domain")
+    assert bad.json()["error"]["data"]["message"].startswith("Invalid domain")
     # the next page, and a page size from the URL
     html = client.get(f"/web/action/{action}?offset=80&limit=20").text
     assert re.search(r'<span class="o-pager-value">81-100</span> /\s*<span class="o-pager-total"[^>]*>1,080\+',
@@ -205,9 +205,9 @@ def test_editable_list_saves_rows_in_place(web_server):
         assert env["res.partner"].browse(partner.id).credit_limit == 2500.5
     reply = client.json(url, {"id": partner.id, "values": {"credit_limit": "lots", "city": "Köln"}})
     error = reply.json()["error"]
-    assert error["message"] == "Credit Limit: Expected a number."
+    assert error["data"]["message"] == "Credit Limit: Expected a number."
     reply = client.json(url, {"id": partner.id, "values": {"country_id": "5"}})
-    assert "cannot be edited in this list" in reply.json()["error"]["message"]
+    assert "cannot be edited in this list" in reply.json()["error"]["data"]["message"]
     with web_server.env() as env:
         assert env["res.partner"].browse(partner.id).city == "Bonn"        # nothing of the refused save
     # a new row
@@ -218,7 +218,7 @@ def test_editable_list_saves_rows_in_place(web_server):
     # a list without editable="..." refuses
     plain = contacts(web_server)
     reply = client.json(f"/web/action/{plain['action']}/save_row", {"id": partner.id, "values": {"city": "X"}})
-    assert reply.json()["error"]["message"] == "This list is not editable in place."
+    assert reply.json()["error"]["data"]["message"] == "This list is not editable in place."
 
 
 def test_json_value_of_rows_is_json(web_server):

@@ -99,7 +99,7 @@ def test_many2one_by_name_or_by_id(setup):
     reply = client.json("/web/search/records", {"model": "res.partner", "field": "country_id", "text": "Fran"})
     assert [france, "France"] in reply.json()["result"]
     reply = client.json("/web/search/records", {"model": "res.partner", "field": "email", "text": "x"})
-    assert "no relational field" in reply.json()["error"]["message"]
+    assert "no relational field" in reply.json()["error"]["data"]["message"]
 
 
 def test_search_without_javascript_field_select(setup):

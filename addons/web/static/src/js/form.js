@@ -108,7 +108,7 @@
       context: form.dataset.context || null, menu_id: form.dataset.menu || null,
       values: formValues(), changed: changed
     }).then(apply, function (error) {
-      var text = (error && (error.data && error.data.message || error.message)) || String(error);
+      var text = window.tessera.errorText(error);
       showWarning((form.dataset.errorMessage || "%s").replace("%s", text));
     }).then(flush, flush);
   }
@@ -252,7 +252,7 @@
     } else if (action === "create") {
       rpc("/web/dataset/name_create", {model: box.dataset.model, name: input.value.trim()}).then(function (pair) {
         setRelation(box, input, pair[0], pair[1]);
-      }, function (error) { showWarning(error && error.message || String(error)); });
+      }, function (error) { showWarning(window.tessera.errorText(error)); });
     } else if (action === "create-edit") {
       var url = "/web/model/" + encodeURIComponent(box.dataset.model) + "/new";
       if (input.value.trim()) {

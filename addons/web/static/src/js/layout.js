@@ -57,6 +57,10 @@
     busyButtons(false);
   });
   window.tessera = window.tessera || {};
+  /* The message of a JSON-RPC error for the user (Odoo's shape: the text is in data.message). */
+  window.tessera.errorText = function (error) {
+    return (error && ((error.data && error.data.message) || error.message)) || String(error);
+  };
   /* POST JSON to a route of type json; resolves with the result, rejects with the error. */
   window.tessera.rpc = function (url, params) {
     return fetch(url, {

@@ -16,9 +16,7 @@
     return base + (base.indexOf("?") >= 0 ? "&" : "?") + encodeURIComponent(name) + "=" + encodeURIComponent(value);
   }
 
-  function errorText(error) {
-    return (error && (error.message || (error.data && error.data.message))) || String(error);
-  }
+  function errorText(error) { return window.tessera.errorText(error); }
 
   // ------------------------------------------------------------------ search box
   function setupSearch(panel) {
