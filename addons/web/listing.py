@@ -18,17 +18,16 @@ Rendering belongs to ``templates/web/list*.html``; the routes to ``controllers/l
 import datetime
 import json
 import logging
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from core import domain as dom
 from core.exceptions import UserError
 from core.views import evaluate_modifier, modifier_names
 
 from .formatting import selection_of
-from .search import NUMBER_TYPES, SearchState, SearchView, static_truth
-from .window import back_param
+from .search import NUMBER_TYPES, static_truth
+from .view_page import ViewPage
 
 _logger = logging.getLogger(__name__)
 
@@ -197,23 +196,20 @@ class Group:
         self.more = 0               # records of the group beyond the ones shown
 
 
-class ListPage:
+class ListPage(ViewPage):
     """One page of a window's list, as the query ``args`` (a MultiDict) describes it."""
 
+    view_type = "list"
+
     def __init__(self, window, args, fmt):
-        self.window = window
-        self.fmt = fmt
-        self.model = window.records
         self.arch = ListArch(window, fmt)
-        self.search = SearchView(window, fmt)
-        self.state = SearchState.from_args(self.search, args)
+        super().__init__(window, args, fmt)
         self.default_limit = self.arch.limit or window.limit or 80
         self.limit = self._int(args, "limit", self.default_limit, 1, MAX_LIMIT)
         self.offset = self._int(args, "offset", 0, 0, None)
         self.order_param = self._check_order(args.get("order"))
         self.exact = args.get("count") == "exact"
         self.want_totals = args.get("totals") == "1"
-        self.back = back_param(args.get("back")) if args.get("back") else None
         self.expand = [key for key in args.getlist("expand") if key]
         if "optional" in args:
             self.optional = {name for name in args.getlist("optional") if name}
@@ -221,11 +217,6 @@ class ListPage:
             self.optional = {c.name for c in self.arch.columns if c.optional == "show"}
         self.columns = [c for c in self.arch.columns if not c.optional or c.name in self.optional]
         self.optional_columns = [c for c in self.arch.columns if c.optional]
-        try:
-            self.domain = dom.AND([window.domain, self.state.domain()])
-            dom.normalize(self.domain)
-        except ValueError as exc:
-            raise UserError(fmt._("Invalid search: %s") % exc) from None
         self.records = self.model.browse()
         self.rows = []
         self.groups = []
@@ -235,7 +226,6 @@ class ListPage:
         self.totals = {}
         self.totals_deferred = False
         self._raw_groups = []
-        self._url = None
 
     # ------------------------------------------------------------ parameters
     def _int(self, args, name, default, low, high):
@@ -287,34 +277,19 @@ class ListPage:
 
     # ------------------------------------------------------------ URLs
     def query(self, state=None, **changes):
-        query = (state or self.state).query()
+        query = super().query(state)
         query["order"] = self.order_param
         query["limit"] = self.limit if self.limit != self.default_limit else None
         query["offset"] = self.offset or None
         query["expand"] = list(self.expand)
         if self.optional != {c.name for c in self.arch.columns if c.optional == "show"}:
             query["optional"] = sorted(self.optional) or [""]
-        query["back"] = self.back
         query.update(changes)
         return query
-
-    def url(self, state=None, **changes):
-        return self.window.url(**self.query(state, **changes))
-
-    @property
-    def current_url(self):
-        if self._url is None:
-            self._url = self.url()
-        return self._url
 
     def search_url(self, state):
         """The first page of the list with another search state."""
         return self.url(state, offset=None, expand=[])
-
-    def hidden_fields(self, url=None, exclude=()):
-        """``[(name, value)]`` of ``url``'s query (default: this page), for GET forms."""
-        return [(k, v) for k, v in parse_qsl(urlsplit(url or self.current_url).query, keep_blank_values=True)
-                if k not in exclude]
 
     def toggle_url(self, key):
         expand = [k for k in self.expand if k != key] if key in self.expand else self.expand + [key]

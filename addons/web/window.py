@@ -26,8 +26,9 @@ from core.tools.safe_eval import EvalError, safe_eval
 
 #: the two roots of a window's URLs: an action, or a model with its default views
 WINDOW_BASES = ("/web/action/<int:action_id>", "/web/model/<string:model>")
-#: the view types this client can show, in the order it prefers them
-SUPPORTED_VIEWS = ("list", "form")
+#: the view types an action may name (``tree`` is read as ``list``); those this client
+#: cannot show are left out of a window (see ``view_page.renderer``)
+VIEW_TYPES = ("list", "form", "kanban", "calendar", "graph", "pivot")
 #: how deep a breadcrumb chain is followed
 MAX_CRUMBS = 6
 
@@ -48,7 +49,9 @@ class Window:
         self.name = name or self.records._description or model
         self.domain = list(domain or [])
         modes = [("list" if mode == "tree" else mode) for mode in view_modes]
-        self.view_modes = [mode for mode in modes if mode in SUPPORTED_VIEWS] or ["list", "form"]
+        self.view_modes = [mode for mode in modes if mode in VIEW_TYPES and _shown(mode)]
+        if any(mode != "form" for mode in modes) and all(mode == "form" for mode in self.view_modes):
+            self.view_modes.insert(0, "list")      # views this client cannot show: the list instead
         if "form" not in self.view_modes:
             self.view_modes.append("form")
         self.view_ids = dict(view_ids or {})
@@ -154,6 +157,11 @@ class Window:
         """May the user ``create`` / ``write`` / ``unlink`` records of this model at all?"""
         return security.check_model_access(self.env, self.model, operation, raise_exception=False) \
             if not self.env.su else True
+
+
+def _shown(mode):
+    from .view_page import renderer
+    return mode == "form" or renderer(mode) is not None
 
 
 def window_paths(suffix=""):

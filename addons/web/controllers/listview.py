@@ -3,9 +3,10 @@ edited in place, exported as CSV.
 
 Routes, under both window prefixes ``/web/action/<id>`` and ``/web/model/<model>`` (W):
 
-- ``GET W``: the window's first view: the list page (also for view types this client
-  does not show yet, such as kanban); a form-only action, or one with a ``res_id``,
-  redirects to its form (``W/<id>`` or ``W/new``, served by ``formview.py``);
+- ``GET W[?view_type=...]``: the window in one of its views: the list here, the others
+  by the function their module registers (``view_page.register``); the action's first
+  view by default; a form-only action, or one with a ``res_id``, redirects to its form
+  (``W/<id>`` or ``W/new``, served by ``formview.py``);
 - ``POST W/bulk``: delete, archive or unarchive the selected ids, or every record of
   the search; back to the list with a message;
 - ``GET|POST W/export``: the page choosing what to export; posted with ``fields``, the
@@ -20,6 +21,7 @@ What a page shows is computed by ``listing.py`` and ``search.py``; here are only
 requests and their answers.
 """
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
 from werkzeug.utils import redirect
 
 from core import domain as dom
@@ -30,7 +32,8 @@ from ..export import Exporter, csv_response
 from ..formatting import Formatter, ParseError
 from ..html_sanitize import sanitize_html
 from ..listing import ListPage
-from ..window import SUPPORTED_VIEWS, Window, breadcrumbs, window_paths
+from ..view_page import register, renderer
+from ..window import Window, breadcrumbs, window_paths
 from .home import render_page
 
 OPERATIONS = ("delete", "archive", "unarchive")
@@ -50,30 +53,37 @@ def _ids(values, fmt):
     return ids
 
 
+@register("list")
+def list_page(window, args):
+    """The list view page of ``window``."""
+    fmt = Formatter(window.env)
+    page = ListPage(window, args, fmt).load()
+    return render_page("web/list.html", {
+        "page": page,
+        "crumbs": breadcrumbs(window.env, page.back, window.name),
+        "message": _done_message(fmt, args),
+        "help": sanitize_html(window.help) if window.help else "",
+    }, window=window)
+
+
 class ListView(Controller):
 
     # ------------------------------------------------------------ the page
     @route(window_paths(), methods=["GET"], auth="user")
     def window_page(self, action_id=None, model=None, **params):
+        """The window in the view ``view_type`` asks for, else its first view this client shows."""
         window = open_window(action_id, model, params)
-        first = window.default_view_type()
-        if action_id:
+        if action_id and not params.get("view_type"):
             action = request.env["ir.actions.act_window"].browse(action_id)
             if action.res_id:
                 return redirect(window.url(action.res_id, back=params.get("back")), 303)
-            # a first view this client cannot show yet (kanban...) falls back to the list
-            first = next((mode.strip() for mode in (action.view_mode or "").split(",") if mode.strip()), "list")
-        if first == "form":
+        view_type = params.get("view_type") or window.default_view_type()
+        if view_type == "form":
             return redirect(window.url("new", back=params.get("back")), 303)
-        fmt = Formatter(window.env)
-        page = ListPage(window, request.args, fmt).load()
-        return render_page("web/list.html", {
-            "page": page,
-            "crumbs": breadcrumbs(window.env, page.back, window.name),
-            "message": _done_message(fmt, request.args),
-            "help": sanitize_html(window.help) if window.help else "",
-            "views": [mode for mode in window.view_modes if mode in SUPPORTED_VIEWS and mode != "form"],
-        }, window=window)
+        render = renderer(view_type) if view_type in window.view_modes else None
+        if render is None:
+            raise NotFound(Formatter(window.env)._("This window has no “%s” view.") % view_type)
+        return render(window, request.args)
 
     # ------------------------------------------------------------ bulk actions
     @route(window_paths("/bulk"), methods=["POST"], auth="user")
