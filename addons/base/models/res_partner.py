@@ -92,7 +92,7 @@ class Partner(models.Model):
 
     name = fields.Char(index=True)
     complete_name = fields.Char(compute="_compute_complete_name", store=True, index=True)
-    parent_id = fields.Many2one("res.partner", string="Related Company", index=True)
+    parent_id = fields.Many2one("res.partner", string="Related Company", index="btree_not_null")
     parent_name = fields.Char(related="parent_id.name", string="Parent name")
     child_ids = fields.One2many("res.partner", "parent_id", string="Contact")
     is_company = fields.Boolean(string="Is a Company", default=False,
