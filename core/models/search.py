@@ -167,11 +167,15 @@ class SearchMixin:
 
     @api.model
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, load="_classic_read"):
-        """``search`` then ``read``, in the order of the search."""
+        """``search`` then ``read``, in the order of the search.
+
+        The search applied the record rules already: the read does not run them again
+        on the ids it found (the access rights were checked by the search too)."""
+        names = self._read_names(fields)
         records = self.search(domain or [], offset=offset, limit=limit, order=order)
         if not records:
             return []
-        return records.read(fields, load=load)
+        return records._read_allowed(names, load)
 
     @api.private
     def filtered_domain(self, domain):

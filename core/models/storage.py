@@ -460,16 +460,27 @@ class StorageMixin:
         Many2one values are ``(id, display_name)`` (``load=None``: bare ids); the
         display names of each comodel are fetched in one query.
         """
-        model_fields = self._fields
+        names = self._read_names(fields)
+        self._check_access("read")
+        return self._read_allowed(names, load)
+
+    def _read_names(self, fields):
+        """The field names ``read(fields)`` returns (besides ``id``), checked: they exist and
+        the user may read them."""
         if fields:
             if isinstance(fields, str):
                 fields = [fields]
             self._check_field_names(fields, "read")
             names = [n for n in dict.fromkeys(fields) if n != "id"]
         else:
-            names = [n for n, f in model_fields.items() if n != "id" and self._field_readable(f)]
-        self._check_access("read")
+            names = [n for n, f in self._fields.items() if n != "id" and self._field_readable(f)]
         self._check_field_access(names, "read")
+        return names
+
+    def _read_allowed(self, names, load):
+        """``read`` of records the user is known to be allowed to read (access rights and
+        record rules checked by the caller: ``read`` itself, or the search that found them)."""
+        model_fields = self._fields
         if not self._ids:
             return []
         cache = self.env.transaction.cache

@@ -14,6 +14,25 @@ def test_security_is_read_once_per_transaction(base_env):
     assert env.cr.sql_count - start == 1             # the record rule check of the read ids
 
 
+def test_search_read_runs_the_record_rules_once(base_env):
+    env = base_env
+    demo = env.ref("base.user_demo").id
+    partners = env(user=demo)["res.partner"]
+    partners.search_read([], ["name"], limit=5)      # groups, access rows, rules: read here
+    start = env.cr.sql_count
+    rows = partners.search_read([], ["name"], offset=5, limit=5)     # records not in the cache yet
+    assert env.cr.sql_count - start == 2             # the search (rules folded in), the names
+    # the same rows as search + read, which checks the rules of the ids again
+    assert rows == partners.search([], offset=5, limit=5).read(["name"])
+    # a field the user may not read is refused, as read refuses it
+    try:
+        env(user=demo)["res.users"].search_read([], ["password"], limit=1)
+    except Exception as exc:  # noqa: BLE001 -- the type is asserted below
+        assert type(exc).__name__ == "AccessError"
+    else:
+        raise AssertionError("search_read returned a field restricted to administrators")
+
+
 def test_models_without_rules_cost_no_rule_query(base_env):
     env = base_env
     langs = env(user=env.ref("base.user_demo").id)["res.lang"]
