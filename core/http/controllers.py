@@ -65,7 +65,8 @@ class Web(Controller):
                 return redirect(target, 303)
             return request.render("login.html", values)
         try:
-            uid = request.env["res.users"].authenticate(params.get("login", ""), params.get("password", ""))
+            uid = request.env["res.users"].authenticate(params.get("login", ""), params.get("password", ""),
+                                                       interactive=True)
         except AccessDenied as exc:
             wait = login_throttle.retry_after(exc)
             if wait:     # too many failures: say so, and when to come back (RFC 6585)

@@ -47,7 +47,8 @@ class JsonRpc(Controller):
     # ------------------------------------------------------------ sessions
     @route("/web/session/authenticate", type="json", auth="public", csrf=False, database="db")
     def authenticate(self, db=None, login=None, password=None, **params):
-        uid = request.env["res.users"].authenticate(login, password)
+        # a browser session: the password, never an API key (as Odoo's interactive login)
+        uid = request.env["res.users"].authenticate(login, password, interactive=True)
         start_session(uid)
         return session_info(request.env(user=uid, context=request.session["context"]))
 

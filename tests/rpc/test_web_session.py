@@ -8,7 +8,7 @@ import pytest
 
 from core.config import Config
 
-from .conftest import ADMIN_UID, assert_no_traceback, unique
+from .conftest import ADMIN_UID, assert_no_traceback, proxy, unique
 
 SESSION_INFO_KEYS = {"uid", "is_system", "is_admin", "user_context", "db", "server_version",
                      "server_version_info", "name", "username", "partner_display_name", "partner_id",
@@ -94,6 +94,17 @@ def test_a_wrong_password_is_access_denied_and_opens_no_session(rpc_server, db_n
     assert body["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
     assert_no_traceback(body["error"]["data"]["message"])
     expired(call(client, "/web/session/get_session_info"))
+
+
+def test_an_api_key_opens_no_browser_session(rpc_server, db_name, api_keys, demo_uid):
+    # the key works for the external API, not for an interactive login (as in Odoo)
+    assert proxy(rpc_server, "common").authenticate(db_name, "demo", api_keys["demo"], {}) == demo_uid
+    client = rpc_server.client()
+    body = call(client, "/web/session/authenticate", {"db": db_name, "login": "demo", "password": api_keys["demo"]})
+    assert body["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+    expired(call(client, "/web/session/get_session_info"))
+    reply = rpc_server.client().login("demo", api_keys["demo"])
+    assert reply.status == 401
 
 
 def test_authenticate_on_an_unknown_database(rpc_server):

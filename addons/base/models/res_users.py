@@ -221,9 +221,11 @@ class Users(models.Model):
     # ------------------------------------------------------------ credentials
     @api.private      # over the external API it is common.login / authenticate, not a model call
     @api.model
-    def authenticate(self, login, password):
+    def authenticate(self, login, password, interactive=False):
         """The id of the active user ``login`` whose password or API key is ``password``.
 
+        ``interactive`` (a person logging into the web client): the password only — an
+        API key opens the external API, never a browser session, as in Odoo.
         Raises AccessDenied otherwise, with the same message (and about the same
         time) whether the login is unknown or the password wrong.  Failures are
         counted per login and client address (``core.login_throttle``): past the
@@ -239,7 +241,8 @@ class Users(models.Model):
                 _logger.info("Login failed for %r from %s: no active user with that login", login, address)
                 raise AccessDenied()
             try:
-                user._check_credentials(password)
+                if user._credential_kind(password) != "password" and interactive:
+                    raise AccessDenied()
             except AccessDenied:
                 _logger.info("Login failed for %r (id %s) from %s: wrong password", login, user.id, address)
                 raise
