@@ -101,16 +101,11 @@ class Home(Controller):
 
     @route("/web/preferences", methods=["GET", "POST"], auth="user")
     def preferences(self, **params):
-        """The user's own settings: name, email, language, time zone, password."""
-        user = request.env.user
-        languages = request.env["res.lang"].search([("active", "=", True)])
-        values = {"languages": [(lang.code, lang.name) for lang in languages],
-                  "timezones": sorted(zoneinfo.available_timezones()),
-                  "errors": {}, "message": None, "form": {
-                      "name": user.name, "email": user.email or "", "lang": user.lang or "en_US",
-                      "tz": user.tz or ""}}
+        """The user's own settings: name, email, language, time zone, password, API keys."""
+        values = self._preference_values()
         if request.method == "GET":
             values["message"] = params.get("saved") and "saved"
+            values["key_message"] = params.get("key") if params.get("key") in ("deleted",) else None
             return render_page("web/preferences.html", values)
         form = values["form"]
         form.update({key: (params.get(key) or "").strip() for key in ("name", "email", "lang", "tz")})
@@ -132,6 +127,7 @@ class Home(Controller):
                 errors["old_password"] = "wrong"
         if errors:
             return render_page("web/preferences.html", values, status=400)
+        user = request.env.user
         user.write({"name": form["name"], "email": form["email"] or False, "lang": form["lang"],
                     "tz": form["tz"] or False})
         # the session follows: new language and time zone, and the token of the new password
@@ -139,3 +135,45 @@ class Home(Controller):
         session["context"] = request.env["res.users"].context_get()
         session["token"] = request.env.user._session_token()
         return redirect("/web/preferences?saved=1", 303)
+
+    def _preference_values(self, **extra):
+        user = request.env.user
+        languages = request.env["res.lang"].search([("active", "=", True)])
+        keys = request.env["res.users.apikeys"].search([("user_id", "=", user.id)])
+        return {"languages": [(lang.code, lang.name) for lang in languages],
+                "timezones": sorted(zoneinfo.available_timezones()),
+                "errors": {}, "message": None, "key_message": None, "new_key": None,
+                "api_keys": [{"id": key.id, "name": key.name, "scope": key.scope or "",
+                              "created": key.create_date} for key in keys],
+                "form": {"name": user.name, "email": user.email or "", "lang": user.lang or "en_US",
+                         "tz": user.tz or ""}, **extra}
+
+    @route("/web/preferences/apikey", methods=["POST"], auth="user")
+    def new_api_key(self, name="", password="", **params):
+        """A new API key for the external API, shown this once; the user's password confirms it."""
+        values = self._preference_values()
+        name = (name or "").strip()
+        if not name:
+            values["errors"]["key_name"] = "required"
+        else:
+            try:
+                if request.env.user._credential_kind(password or "") != "password":
+                    raise AccessDenied()           # an API key does not make another one
+            except AccessDenied:
+                values["errors"]["key_password"] = "wrong"
+        if values["errors"]:
+            return render_page("web/preferences.html", values, status=400)
+        values["new_key"] = {"name": name, "key": request.env["res.users.apikeys"]._generate("rpc", name)}
+        values["api_keys"] = self._preference_values()["api_keys"]
+        response = render_page("web/preferences.html", values)
+        response.headers["Cache-Control"] = "no-store"       # the clear key must not stay in a cache
+        return response
+
+    @route("/web/preferences/apikey/<int:key_id>/delete", methods=["POST"], auth="user")
+    def delete_api_key(self, key_id, **params):
+        """Revoke one of the user's API keys (the record rule keeps others' out of reach)."""
+        key = request.env["res.users.apikeys"].search([("id", "=", key_id), ("user_id", "=", request.env.uid)])
+        if not key:
+            raise NotFound("This API key does not exist or is not yours.")
+        key.unlink()
+        return redirect("/web/preferences?key=deleted", 303)

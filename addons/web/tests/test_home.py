@@ -119,3 +119,32 @@ def test_preferences_refuse_unknown_values(web_server):
                                            "email": "", "lang": "xx_XX", "tz": "Mars/Olympus"})
     assert reply.status == 400
     assert reply.text.count('aria-invalid="true"') == 3
+
+
+def test_api_keys_from_the_preferences(web_server):
+    import xmlrpc.client
+    demo = web_server.login_client("demo", "demo")
+    db = web_server.manager.db_name
+    common = xmlrpc.client.ServerProxy(f"{web_server.url}/xmlrpc/2/common")
+    # the password confirms it; a wrong one (or nothing named) makes no key
+    for data, status in (({"name": "CI", "password": "wrong"}, 400), ({"name": " ", "password": "demo"}, 400)):
+        reply = demo.post("/web/preferences/apikey", {"csrf_token": _csrf(demo, "/web/preferences"), **data})
+        assert reply.status == status
+    with web_server.env() as env:
+        assert not env["res.users.apikeys"].search([("user_id", "=", env.ref("base.user_demo").id)])
+    reply = demo.post("/web/preferences/apikey", {"csrf_token": _csrf(demo, "/web/preferences"),
+                                                  "name": "Nightly sync", "password": "demo"})
+    assert reply.status == 200 and reply.headers["Cache-Control"] == "no-store"
+    key = re.search(r'<code class="o-api-key"[^>]*>([0-9a-f]{40})</code>', reply.text).group(1)
+    assert common.authenticate(db, "demo", key, {}) > 0          # it opens the external API
+    page = demo.get("/web/preferences").text
+    assert "Nightly sync" in page and key not in page             # listed, never shown again
+    # another user cannot revoke it; its owner can, and then it opens nothing
+    with web_server.env() as env:
+        key_id = env["res.users.apikeys"].search([("name", "=", "Nightly sync")]).id
+    portal = web_server.login_client("portal", "portal")
+    assert portal.post(f"/web/preferences/apikey/{key_id}/delete",
+                       {"csrf_token": _csrf(portal, "/web/preferences")}).status == 404
+    reply = demo.post(f"/web/preferences/apikey/{key_id}/delete", {"csrf_token": _csrf(demo, "/web/preferences")})
+    assert reply.status == 303
+    assert common.authenticate(db, "demo", key, {}) is False
