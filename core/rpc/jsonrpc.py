@@ -5,7 +5,8 @@
 - ``/web/webclient/version_info``, ``/web/database/list``: no session needed.
 - ``/web/session/authenticate {db, login, password}`` logs a session in (cookie
   ``session_id``, and ``tessera_db`` for the database) and answers the session info;
-  ``get_session_info``, ``check``, ``modules`` and ``destroy`` work on that session.
+  ``get_session_info``, ``check``, ``modules`` and ``destroy`` work on that session;
+  ``/web/action/load {action_id}`` gives an action's dict (by id or external id).
 - ``/web/dataset/call_kw[/<model>/<method>]`` and ``/web/dataset/call_button`` call a
   model method as the session's user (``kwargs.context`` over the session's context).
 
@@ -68,6 +69,26 @@ class JsonRpc(Controller):
     def destroy(self, **params):
         end_session()
         return None
+
+    # ------------------------------------------------------------ actions
+    @route("/web/action/load", type="json", auth="user", csrf=False)
+    def load_action(self, action_id=None, **params):
+        """The dict of an action, by id (a window action) or by external id (any kind)."""
+        env = request.env
+        with caller_mistakes():
+            if isinstance(action_id, str) and not action_id.isdigit():
+                record = env["ir.model.data"]._xmlid_to_record(action_id, raise_if_not_found=False)
+                if record is None or not record._name.startswith("ir.actions."):
+                    raise ValueError(f"/web/action/load: there is no action {action_id!r}")
+            else:
+                record = env["ir.actions.act_window"].browse(int(action_id)).exists()
+                if not record:
+                    raise ValueError(f"/web/action/load: there is no window action {action_id!r}")
+        record.check_access_rule("read")
+        if record._name == "ir.actions.act_window":
+            return to_wire(record.read_action())
+        return to_wire({"id": record.id, "type": record._name, "name": record.name, "url": record.url,
+                        "target": record.target})
 
     # ------------------------------------------------------------ calling models
     @route(["/web/dataset/call_kw", "/web/dataset/call_kw/<path:path>"], type="json", auth="user", csrf=False)

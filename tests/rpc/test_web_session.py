@@ -199,3 +199,18 @@ def test_malformed_json_on_web_routes_is_400(rpc_server, db_name, path):
     client, _info = authenticated(rpc_server, db_name)
     reply = client.request("POST", path, data=b"{not json", headers={"Content-Type": "application/json"})
     assert reply.status == 400
+
+
+def test_action_load_by_id_and_by_external_id(rpc_server, db_name):
+    client = rpc_server.client()
+    call(client, "/web/session/authenticate", {"db": db_name, "login": "demo", "password": "demo"})
+    with rpc_server.env() as env:
+        action = env.ref("base.action_partner_form")
+        expected = {"id": action.id, "res_model": "res.partner", "name": action.name}
+    for key in (expected["id"], "base.action_partner_form"):
+        result = call(client, "/web/action/load", {"action_id": key})["result"]
+        assert {k: result[k] for k in expected} == expected
+        assert result["type"] == "ir.actions.act_window" and result["view_mode"][0] in ("list", "kanban")
+    body = call(client, "/web/action/load", {"action_id": "base.no_such_action"})
+    assert "no_such_action" in body["error"]["data"]["message"]
+    assert_no_traceback(body["error"]["data"]["message"])
