@@ -8,6 +8,7 @@ lambdas, no comprehensions.  It is not a sandbox for hostile code running with
 unlimited time; it is a guard that keeps data files declarative.
 """
 import ast
+import functools
 
 ALLOWED = (
     ast.Expression, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Name, ast.Load,
@@ -38,15 +39,26 @@ def check(expression):
     return tree
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(expression):
+    """(code, names it uses) of a checked expression: views evaluate the same few
+    expressions for every row or card of a page, so each is parsed and checked once."""
+    tree = check(expression)
+    used = frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)) \
+        - {"True", "False", "None"}
+    return compile(tree, "<expression>", "eval"), used
+
+
 def safe_eval(expression, namespace=None):
     """Evaluate ``expression`` with only the names of ``namespace`` available."""
-    tree = check(expression)
+    if not isinstance(expression, str):
+        raise EvalError(f"an expression must be a text, not {type(expression).__name__}")
+    code, used = _compiled(expression)
     names = dict(namespace or {})
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in names and node.id not in ("True", "False", "None"):
-            raise EvalError(f"unknown name {node.id!r} in expression {expression!r} "
+    for name in sorted(used):
+        if name not in names:
+            raise EvalError(f"unknown name {name!r} in expression {expression!r} "
                             f"(available: {', '.join(sorted(names)) or 'none'})")
-    code = compile(tree, "<expression>", "eval")
     try:
         return eval(code, {"__builtins__": {}}, names)  # noqa: S307 - checked above
     except EvalError:

@@ -154,14 +154,14 @@ def test_form_only_and_res_id_actions_open_the_form(web_server):
         company = env.ref("base.main_partner")
         record = env["ir.actions.act_window"].create({"name": "Mine", "res_model": "res.partner",
                                                        "view_mode": "form", "res_id": company.id})
-        kanban = env["ir.actions.act_window"].create({"name": "Cards", "res_model": "res.partner",
-                                                       "view_mode": "kanban,form"})
+        gantt = env["ir.actions.act_window"].create({"name": "Bars", "res_model": "res.partner",
+                                                      "view_mode": "gantt,form"})
     client = web_server.login_client()
     reply = client.get(f"/web/action/{form_only.id}?menu_id=4")
     assert reply.status == 303 and reply.headers["Location"].endswith(f"/web/action/{form_only.id}/new?menu_id=4")
     reply = client.get(f"/web/action/{record.id}")
     assert reply.status == 303 and reply.headers["Location"].endswith(f"/web/action/{record.id}/{company.id}")
-    reply = client.get(f"/web/action/{kanban.id}")                # unsupported views fall back to the list
+    reply = client.get(f"/web/action/{gantt.id}")                 # unsupported views fall back to the list
     assert reply.status == 200 and 'class="o-list-table' in reply.text
 
 

@@ -1,0 +1,3 @@
+from . import stage
+from . import tag
+from . import task
