@@ -16,6 +16,7 @@ from .. import api
 from ..exceptions import MissingError
 from ..fields import Char, Datetime, Field, Integer, Many2one
 from .compute import ComputeMixin
+from .load import LoadMixin
 from .read_group import ReadGroupMixin
 from .search import SearchMixin
 from .storage import StorageMixin
@@ -31,7 +32,7 @@ def addon_of(python_module):
     return parts[1] if parts[0] == "addons" and len(parts) > 1 else python_module
 
 
-class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin):
+class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin, LoadMixin):
     __slots__ = ("env", "_ids", "_prefetch_ids")
 
     _name = None

@@ -46,7 +46,7 @@ Every public method of ``BaseModel`` is callable by any user, so these are marke
 
 Kept public: ``create``, ``read``, ``write``, ``unlink``, ``copy``, ``search``,
 ``search_read``, ``search_count``, ``search_fetch``, ``read_group``,
-``name_search``, ``name_create``, ``name_get``, ``fields_get``, ``default_get``,
+``name_search``, ``name_create``, ``name_get``, ``fields_get``, ``default_get``, ``load``,
 ``exists``, ``ensure_one``, ``onchange``, ``check_access_rights``,
 ``check_access_rule``, and each addon's own public methods (``get_views``,
 ``action_*``, ``button_*``, ...), which run under the caller's rights.

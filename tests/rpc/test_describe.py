@@ -29,9 +29,9 @@ PRIVATE = ("sudo", "with_user", "with_env", "with_context", "with_company", "map
 PUBLIC = ("create", "read", "write", "unlink", "copy", "search", "search_read", "search_count",
           "search_fetch", "read_group", "name_search", "name_create", "name_get", "fields_get",
           "default_get", "exists", "ensure_one", "onchange", "check_access_rights",
-          "check_access_rule")
+          "check_access_rule", "load")
 MODEL_METHODS = ("create", "search", "search_read", "search_count", "search_fetch", "read_group",
-                 "name_search", "name_create", "fields_get", "default_get", "check_access_rights")
+                 "name_search", "name_create", "fields_get", "default_get", "check_access_rights", "load")
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+from . import item
+from . import item_line
+from . import tag
