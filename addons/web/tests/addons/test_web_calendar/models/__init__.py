@@ -1,0 +1,2 @@
+from . import event
+from . import task
