@@ -31,7 +31,7 @@ from ..formatting import Formatter
 from ..view_page import register
 from ..window import back_param, breadcrumbs, window_paths
 from .home import render_page
-from .listview import _ids, open_window
+from .listview import ids_param, open_window
 
 
 @register("calendar")
@@ -98,7 +98,7 @@ class CalendarView(Controller):
     def move(self, action_id=None, model=None, id=None, days=None, start=None, stop=None, **params):  # noqa: A002
         """Event ``id`` moved by ``days``, to the local time ``start``, or ending at ``stop``."""
         window, fmt, arch = _arch(action_id, model, params)
-        record = window.records.browse(_ids([id], fmt)).exists() if id is not None else None
+        record = window.records.browse(ids_param([id], fmt)).exists() if id is not None else None
         if not record:
             raise UserError(fmt._("This event does not exist any more."))
         values = Slot(arch, fmt).moved_values(record, days=days, start=start, stop=stop)

@@ -41,10 +41,12 @@ MAX_SUGGESTIONS = 8
 
 
 def open_window(action_id, model, params):
+    """The window of a request under a window root (``window_paths``)."""
     return Window.from_request(request.env, action_id, model, params)
 
 
-def _ids(values, fmt):
+def ids_param(values, fmt):
+    """Record ids sent by a page (form fields, JSON): whole numbers, else a UserError naming the value."""
     ids = []
     for value in values:
         if not str(value).isdigit():
@@ -116,7 +118,7 @@ class ListView(Controller):
             page = ListPage(window, form, fmt)
             return window.records.with_context(active_test=False).search(page.domain) \
                 if form.get("operation") == "unarchive" else window.records.search(page.domain)
-        ids = _ids(form.getlist("ids"), fmt)
+        ids = ids_param(form.getlist("ids"), fmt)
         return window.records.browse(ids).exists()
 
     # ------------------------------------------------------------ export
@@ -127,7 +129,7 @@ class ListView(Controller):
         values = request.values
         page = ListPage(window, values, fmt)
         exporter = Exporter(window, fmt)
-        ids = _ids(values.getlist("ids"), fmt)
+        ids = ids_param(values.getlist("ids"), fmt)
         scope = values.get("scope") or ("selected" if ids and not values.get("all") else "all")
         if scope not in ("selected", "all"):
             raise UserError(fmt._("Unknown export scope “%s”.") % scope)
@@ -171,7 +173,7 @@ class ListView(Controller):
             except ParseError as exc:
                 raise UserError(f"{column.label}: {exc}") from None
         if id:
-            record = window.records.browse(_ids([id], fmt))
+            record = window.records.browse(ids_param([id], fmt))
             if not record.exists():
                 raise UserError(fmt._("This record does not exist any more."))
             if vals:
