@@ -1,0 +1,2 @@
+from . import stage
+from . import deal
