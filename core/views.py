@@ -298,6 +298,13 @@ def default_arch(model, view_type):
         root = etree.Element("search")
         if name:
             etree.SubElement(root, "field", name=name)
+    elif view_type == "kanban":
+        # a card with the record's name
+        root = etree.Element("kanban")
+        card = etree.SubElement(etree.SubElement(root, "templates"), "t", {"t-name": "card"})
+        etree.SubElement(card, "field", name=name if name in model._fields else "display_name")
+    elif view_type in ("graph", "pivot"):
+        root = etree.Element(view_type)        # the count, grouped by nothing: as in Odoo
     else:
         raise ViewError(f"Model {model._name} has no {view_type} view and there is no default one")
     return root

@@ -29,7 +29,6 @@ from werkzeug.wrappers import Response
 
 from core import domain as dom
 from core.exceptions import UserError
-from core.views import ViewError
 
 from .formatting import _t, selection_of
 from .search import NUMBER_TYPES
@@ -54,22 +53,18 @@ class AnalysisArch:
     A window without such a view gets an empty one (Count, no group-by), as in Odoo."""
 
     def __init__(self, window, view_type):
-        try:
-            view = window.view(view_type)
-            root = view["root"]
-            labels = {name: desc.get("string") for name, desc in view["fields"].items()}
-        except ViewError:
-            root, labels = None, {}
-        self.labels = labels
-        self.title = root.get("string") if root is not None else None
-        attrs = root.attrib if root is not None else {}
+        view = window.view(view_type)
+        root = view["root"]
+        self.labels = {name: desc.get("string") for name, desc in view["fields"].items()}
+        self.title = root.get("string")
+        attrs = root.attrib
         self.chart_type = attrs.get("type") if attrs.get("type") in ("bar", "line", "pie") else "bar"
         self.stacked = _flag(attrs.get("stacked", "1"))
         self.order = attrs.get("order") if attrs.get("order") in ("asc", "desc") else None
         self.linking = not _flag(attrs.get("disable_linking"))
         self.rows, self.cols, self.measures = [], [], []
         model = window.records
-        for node in (root if root is not None else ()):
+        for node in root:
             name = node.get("name")
             if node.tag != "field" or name not in model._fields:
                 continue

@@ -34,13 +34,11 @@ import json
 import logging
 import re
 
-from lxml import etree
 from markupsafe import Markup, escape
 
 from core import domain as dom
 from core.exceptions import UserError
 from core.tools.safe_eval import EvalError, safe_eval
-from core.views import ViewError
 
 from .formatting import selection_of
 from .html_sanitize import sanitize_html
@@ -176,11 +174,8 @@ class KanbanArch:
         self.window = window
         self.fmt = fmt
         model = window.records
-        try:
-            view = window.view("kanban")
-            root = view["root"]
-        except ViewError:
-            view, root = {"fields": {}}, default_arch(model)
+        view = window.view("kanban")
+        root = view["root"]
         self.root = root
         self.view_fields = view.get("fields") or {}
         self.default_group_by = root.get("default_group_by") or None
@@ -238,15 +233,6 @@ class KanbanArch:
         if message not in self.warned:
             self.warned.add(message)
             _logger.warning("kanban view of %s: %s", self.window.model, message)
-
-
-def default_arch(model):
-    """The kanban view of a model that has none: its name on each card."""
-    name = model._rec_name if model._rec_name in model._fields else "display_name"
-    root = etree.Element("kanban")
-    template = etree.SubElement(etree.SubElement(root, "templates"), "t", {"t-name": "card"})
-    etree.SubElement(template, "field", name=name)
-    return root
 
 
 # ---------------------------------------------------------------- cards

@@ -131,8 +131,12 @@ def test_default_views(env):
     names = [f.get("name") for f in form.iterfind("sheet/group/field")]
     assert "name" in names and "currency_id" in names
     assert not {"id", "create_date", "write_uid", "display_name"} & set(names)
-    with pytest.raises(ViewError, match="no kanban view"):
-        views.get_view("res.currency.rate", "kanban")
+    kanban = views.get_view("res.currency.rate", "kanban")
+    assert kanban["arch"] == '<kanban><templates><t t-name="card"><field name="name"/></t></templates></kanban>'
+    assert views.get_view("res.currency.rate", "pivot")["arch"] == "<pivot/>"
+    assert views.get_view("res.currency.rate", "graph")["arch"] == "<graph/>"
+    with pytest.raises(ViewError, match="no calendar view"):       # no date to place events by
+        views.get_view("res.currency.rate", "calendar")
 
 
 def test_get_view_picks_lowest_priority_and_view_id(env):
