@@ -24,6 +24,24 @@ def test_group_by_many2one_with_sum_and_lazy_count(env, orders):
     assert env["test.order"].search(groups[0]["__domain"]) == orders[:2]
 
 
+def test_many2one_groups_ordered_by_the_comodel_or_by_aggregates(env, orders):
+    # the groups are made first, then joined to the comodel for its order (one query)
+    Order = env["test.order"]
+    env.flush_all()
+    env.invalidate_all()
+    start = env.cr.sql_count
+    groups = Order.read_group([], ["amount_total:sum"], ["partner_id"], orderby="partner_id desc")
+    assert [g["partner_id"][1] for g in groups] == ["Bob", "Ann"]
+    assert env.cr.sql_count - start <= 2            # the groups, the partners' names
+    # by an aggregate the result does not read, and by the count
+    groups = Order.read_group([], ["amount_total:sum"], ["partner_id", "state"], lazy=False,
+                              orderby="amount_total:max desc, partner_id")
+    assert [(g["partner_id"][1], g["state"], g["amount_total"]) for g in groups] == \
+        [("Ann", "done", 20.0), ("Ann", "draft", 10.0), ("Bob", "done", 5.0), ("Bob", "draft", 3.0)]
+    groups = Order.read_group([], [], ["partner_id"], orderby="__count desc")
+    assert [(g["partner_id"][1], g["partner_id_count"]) for g in groups] == [("Bob", 3), ("Ann", 2)]
+
+
 def test_group_by_selection_with_aggregates(env, orders):
     groups = env["test.order"].read_group(
         [], ["total:sum(amount_total)", "biggest:max(amount_total)", "amount_total:avg"], ["state"],

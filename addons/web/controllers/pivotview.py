@@ -163,7 +163,14 @@ class PivotPage(AnalysisPage):
         if self._cell_base is None:
             self._cell_base = self.window.url(suffix="/pivot_records", **self._base_query or self.query())
             self._cell_base += "&" if "?" in self._cell_base else "?"
-        return self._cell_base + urlencode({"cell_row": path_json(row), "cell_col": path_json(col)})
+            self._cell_parts = {}
+        # a table repeats each row's and each column's path in every cell: encode each once
+        parts = self._cell_parts
+        key_row, key_col = ("cell_row", row), ("cell_col", col)
+        for key in (key_row, key_col):
+            if key not in parts:
+                parts[key] = urlencode({key[0]: path_json(key[1])})
+        return f"{self._cell_base}{parts[key_row]}&{parts[key_col]}"
 
     def flip_url(self):
         changes = {**self._levels_param("row", self.levels["col"]), **self._levels_param("col", self.levels["row"])}
