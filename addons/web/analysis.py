@@ -207,21 +207,7 @@ class Level:
         return key
 
     def _label(self, value):
-        fmt = self.fmt
-        kind = self.field.type
-        if kind == "boolean":
-            return fmt._("Yes") if value else fmt._("No")
-        if value is False or value is None or value == "":
-            return fmt._("None")
-        if kind == "many2one":
-            return value[1] if isinstance(value, (list, tuple)) else str(value)
-        if self._selection is not None:
-            return str(self._selection.get(value, value))
-        if kind == "integer":
-            return fmt.integer(value)
-        if kind in NUMBER_TYPES:
-            return fmt.number(value)
-        return str(value)
+        return self.fmt.group_label(self.field, value, self._selection)
 
     def _domain(self, key, group):
         if self.field.type in ("date", "datetime") and key is not None:

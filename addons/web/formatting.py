@@ -112,6 +112,23 @@ class Formatter:
             return ""
         return babel_dates.format_datetime(self.to_local(value), format="short", locale=self.locale)
 
+    def group_label(self, field, value, selection=None):
+        """The label of a group's value (read_group's) for ``field``: lists, boards, charts
+        and pivot headers name their groups alike.  ``selection``: the field's {value: label}."""
+        if field.type == "boolean":
+            return self._("Yes") if value else self._("No")
+        if value is False or value is None or value == "":
+            return self._("None")
+        if field.type == "many2one":
+            return value[1] if isinstance(value, (list, tuple)) else str(value)
+        if selection is not None:
+            return str(selection.get(value, value))
+        if field.type == "integer" and not isinstance(value, str):
+            return self.integer(value)
+        if field.type in ("float", "monetary") and not isinstance(value, str):
+            return self.number(value)
+        return str(value)
+
     # ------------------------------------------------------------ fields
     def display(self, record, name):
         """The text of field ``name`` of ``record`` as a list or read-only form shows it."""

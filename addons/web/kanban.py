@@ -725,17 +725,8 @@ class KanbanPage(ViewPage):
 
     def _label(self, value):
         field = self.group_field
-        if value is False or value is None or value == "":
-            return self.fmt._("None")
-        if field.type == "many2one":
-            return value[1] if isinstance(value, (list, tuple)) else str(value)
-        if field.type == "boolean":
-            return self.fmt._("Yes") if value else self.fmt._("No")
-        if field.type == "selection":
-            return str(dict(selection_of(self.model, field.name)).get(value, value))
-        if field.type in NUMBER_TYPES and not isinstance(value, str):
-            return self.fmt.integer(value) if field.type == "integer" else self.fmt.number(value)
-        return str(value)
+        selection = dict(selection_of(self.model, field.name)) if field.type == "selection" else None
+        return self.fmt.group_label(field, value, selection)
 
     def _format_sum(self, value):
         field = self.model._fields[self.arch.progressbar["sum_field"]]

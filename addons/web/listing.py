@@ -401,7 +401,7 @@ class ListPage(ViewPage):
             key = json.dumps(key_path, separators=(",", ":"), ensure_ascii=False, default=str)
             count = item.get(f"{name}_count", item.get("__count", 0))
             aggregates = {c.name: self.format_number(c, item.get(c.name)) for c in self.group_columns}
-            group = Group(self._group_label(field, value, selection), count, aggregates, key,
+            group = Group(self.fmt.group_label(field, value, selection), count, aggregates, key,
                           key in expand, self.toggle_url(key), depth, item["__domain"])
             if group.expanded:
                 self._open_group(group, depth, key_path)
@@ -417,19 +417,6 @@ class ListPage(ViewPage):
         records = self.model.search(group.domain, limit=self.limit, order=self.order)
         group.rows = self.make_rows(records)
         group.more = max(0, group.count - len(records))
-
-    def _group_label(self, field, value, selection):
-        if value is False or value is None or value == "":
-            return self.fmt._("None")
-        if field.type == "many2one":
-            return value[1] if isinstance(value, (list, tuple)) else str(value)
-        if field.type == "boolean":
-            return self.fmt._("Yes") if value else self.fmt._("No")
-        if selection is not None:
-            return str(selection.get(value, value))
-        if field.type in NUMBER_TYPES and not isinstance(value, str):
-            return self.fmt.number(value) if field.type != "integer" else self.fmt.integer(value)
-        return str(value)
 
     # ------------------------------------------------------------ rows
     def make_rows(self, records):
