@@ -276,6 +276,20 @@ class ReadGroupMixin:
             clauses = [cotable.c.id.desc() if direction == "desc" else cotable.c.id.asc()]
         return clauses, [(cotable, cotable.c.id == key)]
 
+    @staticmethod
+    def _bucket(field, granularity, value, locale):
+        """(label, start, end) of the date bucket ``value`` (as the database gave it)."""
+        start = _bucket_start(value, granularity)
+        end = _bucket_end(start, granularity)
+        if field.type == "datetime" and not isinstance(start, datetime):
+            start = datetime.combine(start, datetime.min.time())
+            end = datetime.combine(end, datetime.min.time())
+        fmt = LABELS[granularity]
+        if isinstance(start, datetime):
+            label = format_datetime(start, fmt, locale=locale)
+            return label, start.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S")
+        return format_date(start, fmt, locale=locale), start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
+
     def _read_group_result(self, rows, domain, groupby, used, group_exprs, aggregates, lazy):
         names = {}
         for i, (spec, _, field, _) in enumerate(group_exprs):
@@ -285,33 +299,34 @@ class ReadGroupMixin:
         locale = (self.env.lang or "en_US")
         result = []
         count_key = f"{used[0].partition(':')[0]}_count" if lazy and used else "__count"
+        # each group's domain: the search's AND the group's leaves, in normalized form; the
+        # search is normalized once (per group it cost a pivot of 400 groups 30 ms)
+        buckets = {}        # (type, granularity, value) -> (label, from, to): a pivot repeats its months
+        base = dom.normalize(domain) if domain else []
+        if base in ([dom.TRUE_LEAF], [list(dom.TRUE_LEAF)]):
+            base = []
         for row in rows:
             group = {}
-            group_domain = list(domain) if domain else []
+            leaves = []
             ranges = {}
             for i, (spec, _, field, granularity) in enumerate(group_exprs):
                 value = row[i]
                 name = field.name
                 if field.type == "many2one":
                     group[spec] = (value, names[i].get(value, "")) if value else False
-                    group_domain = dom.AND([group_domain, [(name, "=", value or False)]])
+                    leaves.append((name, "=", value or False))
                 elif granularity and granularity not in NUMBERS:
                     if value is None:
                         group[spec] = False
-                        group_domain = dom.AND([group_domain, [(name, "=", False)]])
+                        leaves.append((name, "=", False))
                         continue
-                    start = _bucket_start(value, granularity)
-                    end = _bucket_end(start, granularity)
-                    if field.type == "datetime" and not isinstance(start, datetime):
-                        start = datetime.combine(start, datetime.min.time())
-                        end = datetime.combine(end, datetime.min.time())
-                    fmt = LABELS[granularity]
-                    group[spec] = format_datetime(start, fmt, locale=locale) if isinstance(start, datetime) \
-                        else format_date(start, fmt, locale=locale)
-                    text = (lambda d: d.strftime("%Y-%m-%d %H:%M:%S") if isinstance(d, datetime)
-                            else d.strftime("%Y-%m-%d"))
-                    ranges[spec] = {"from": text(start), "to": text(end)}
-                    group_domain = dom.AND([group_domain, [(name, ">=", text(start)), (name, "<", text(end))]])
+                    key = (field.type, granularity, value)
+                    if key not in buckets:
+                        buckets[key] = self._bucket(field, granularity, value, locale)
+                    label, start, end = buckets[key]
+                    group[spec] = label
+                    ranges[spec] = {"from": start, "to": end}
+                    leaves += [(name, ">=", start), (name, "<", end)]
                 elif granularity:
                     group[spec] = value if value is not None else False
                 else:
@@ -322,7 +337,7 @@ class ReadGroupMixin:
                     if field.translate and isinstance(value, dict):
                         value = value.get(self.env.lang) or value.get("en_US")
                     group[spec] = value
-                    group_domain = dom.AND([group_domain, [(name, "=", value)]])
+                    leaves.append((name, "=", value))
             group[count_key] = row[len(group_exprs)]
             for j, (alias, func, field) in enumerate(aggregates):
                 value = row[len(group_exprs) + 1 + j]
@@ -332,7 +347,8 @@ class ReadGroupMixin:
                     import json
                     value = json.loads(value)
                 group[alias] = value if value is not None else (0 if func in ("sum", "count", "count_distinct") else False)
-            group["__domain"] = group_domain
+            terms = (1 if base else 0) + len(leaves)
+            group["__domain"] = ["&"] * (terms - 1) + base + leaves if terms else []
             if ranges:
                 group["__range"] = ranges
             if lazy and len(groupby) > 1:
