@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, urlsplit
 from core import domain as dom
 from core.exceptions import UserError
 
-from .formatting import _t
+from .formatting import Formatter, _t
 from .search import SearchState, SearchView
-from .window import back_param
+from .window import Window, back_param, breadcrumbs
 
 #: view type -> function(window, args) returning the page (a werkzeug Response or HTML)
 _RENDERERS = {}
@@ -93,6 +93,28 @@ class ViewPage:
         """``[(name, value)]`` of ``url``'s query (default: this page), for GET forms."""
         return [(k, v) for k, v in parse_qsl(urlsplit(url or self.current_url).query, keep_blank_values=True)
                 if k not in exclude]
+
+    # ------------------------------------------------------------ opening and rendering
+    @classmethod
+    def open(cls, env, action_id, model, params, args):
+        """The loaded page of the window of a request under a window root (``window_paths``),
+        for a route of this view type (its CSV export, say): UserError if the window has no
+        such view."""
+        window = Window.from_request(env, action_id, model, params)
+        fmt = Formatter(window.env)
+        if cls.view_type not in window.view_modes:
+            raise UserError(fmt._("This window has no “%s” view.") % cls.view_type)
+        return cls(window, args, fmt).load()
+
+    def load(self):
+        """Read what the page shows; returns the page."""
+        return self
+
+    def render(self, template, **values):
+        """The page rendered with ``template`` in the layout, with its breadcrumbs."""
+        from .controllers.home import render_page
+        return render_page(template, {"page": self, "crumbs": breadcrumbs(self.window.env, self.back, self.window.name),
+                                      **values}, window=self.window)
 
     # ------------------------------------------------------------ the view switcher
     def views(self):

@@ -29,19 +29,14 @@ from core.http import Controller, route
 from ..calendar_page import CalendarArch, CalendarPage, Slot
 from ..formatting import Formatter
 from ..view_page import register
-from ..window import back_param, breadcrumbs, window_paths
-from .home import render_page
+from ..window import back_param, window_paths
 from .listview import ids_param, open_window
 
 
 @register("calendar")
 def calendar_page(window, args):
     """The calendar view page of ``window``."""
-    page = CalendarPage(window, args, Formatter(window.env)).load()
-    return render_page("web/calendar.html", {
-        "page": page,
-        "crumbs": breadcrumbs(window.env, page.back, window.name),
-    }, window=window)
+    return CalendarPage(window, args, Formatter(window.env)).load().render("web/calendar.html")
 
 
 def _arch(action_id, model, params):

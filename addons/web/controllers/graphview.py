@@ -22,8 +22,7 @@ from .. import graph_svg
 from ..analysis import COUNT, AnalysisPage, Cube, check_measures, csv_download
 from ..formatting import Formatter, _t
 from ..view_page import register
-from ..window import Window, breadcrumbs, window_paths
-from .home import render_page
+from ..window import window_paths
 
 CHART_TYPES = {"bar": _t("Bar"), "line": _t("Line"), "pie": _t("Pie")}
 ORDERS = {"": _t("Default order"), "desc": _t("Largest first"), "asc": _t("Smallest first")}
@@ -174,28 +173,17 @@ class GraphPage(AnalysisPage):
         return rows
 
 
-def open_graph(action_id, model, params, args):
-    window = Window.from_request(request.env, action_id, model, params)
-    if "graph" not in window.view_modes:
-        raise UserError(Formatter(window.env)._("This window has no graph view."))
-    return GraphPage(window, args, Formatter(window.env)).load()
-
-
 @register("graph")
 def graph_page(window, args):
     """The graph view page of ``window``."""
     page = GraphPage(window, args, Formatter(window.env)).load()
-    return render_page("web/graph.html", {
-        "page": page,
-        "chart": Markup(page.chart()),
-        "crumbs": breadcrumbs(window.env, page.back, window.name),
-    }, window=window)
+    return page.render("web/graph.html", chart=Markup(page.chart()))
 
 
 class GraphView(Controller):
 
     @route(window_paths("/graph.csv"), methods=["GET"], auth="user")
     def graph_csv(self, action_id=None, model=None, **params):
-        page = open_graph(action_id, model, params, request.args)
+        page = GraphPage.open(request.env, action_id, model, params, request.args)
         name = page.window.model.replace("/", "_")
         return csv_download(page.csv_rows(), f"{name}-graph.csv")

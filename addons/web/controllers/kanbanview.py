@@ -30,18 +30,13 @@ from core.http import Controller, request, route, safe_redirect_target
 from ..formatting import Formatter
 from ..kanban import KanbanPage
 from ..view_page import register
-from ..window import Window, breadcrumbs, window_paths
-from .home import render_page
+from ..window import Window, window_paths
 
 
 @register("kanban")
 def kanban_page(window, args):
     """The kanban board of ``window``."""
-    page = _prepare(KanbanPage(window, args, Formatter(window.env))).load()
-    return render_page("web/kanban.html", {
-        "page": page,
-        "crumbs": breadcrumbs(window.env, page.back, window.name),
-    }, window=window)
+    return _prepare(KanbanPage(window, args, Formatter(window.env))).load().render("web/kanban.html")
 
 
 def _prepare(page):

@@ -59,13 +59,8 @@ def ids_param(values, fmt):
 def list_page(window, args):
     """The list view page of ``window``."""
     fmt = Formatter(window.env)
-    page = ListPage(window, args, fmt).load()
-    return render_page("web/list.html", {
-        "page": page,
-        "crumbs": breadcrumbs(window.env, page.back, window.name),
-        "message": _done_message(fmt, args),
-        "help": sanitize_html(window.help) if window.help else "",
-    }, window=window)
+    return ListPage(window, args, fmt).load().render(
+        "web/list.html", message=_done_message(fmt, args), help=sanitize_html(window.help) if window.help else "")
 
 
 class ListView(Controller):

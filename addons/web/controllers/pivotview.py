@@ -31,8 +31,7 @@ from core.http import Controller, request, route
 from ..analysis import COUNT, AnalysisPage, Cube, check_measures, csv_download, parse_paths, path_json
 from ..formatting import Formatter
 from ..view_page import register
-from ..window import Window, breadcrumbs, window_paths
-from .home import render_page
+from ..window import window_paths
 
 AXES = ("row", "col")
 
@@ -342,21 +341,10 @@ class PivotPage(AnalysisPage):
         return rows
 
 
-def open_pivot(action_id, model, params, args):
-    window = Window.from_request(request.env, action_id, model, params)
-    if "pivot" not in window.view_modes:
-        raise UserError(Formatter(window.env)._("This window has no pivot view."))
-    return PivotPage(window, args, Formatter(window.env)).load()
-
-
 @register("pivot")
 def pivot_page(window, args):
     """The pivot view page of ``window``."""
-    page = PivotPage(window, args, Formatter(window.env)).load()
-    return render_page("web/pivot.html", {
-        "page": page,
-        "crumbs": breadcrumbs(window.env, page.back, window.name),
-    }, window=window)
+    return PivotPage(window, args, Formatter(window.env)).load().render("web/pivot.html")
 
 
 class PivotView(Controller):
@@ -364,11 +352,11 @@ class PivotView(Controller):
     @route(window_paths("/pivot_records"), methods=["GET"], auth="user")
     def pivot_records(self, action_id=None, model=None, **params):
         """A cell's link: the list of its records (the page is loaded for the labels of its path)."""
-        page = open_pivot(action_id, model, params, request.args)
+        page = PivotPage.open(request.env, action_id, model, params, request.args)
         return redirect(page.cell_records_url(request.args), 303)
 
     @route(window_paths("/pivot.csv"), methods=["GET"], auth="user")
     def pivot_csv(self, action_id=None, model=None, **params):
-        page = open_pivot(action_id, model, params, request.args)
+        page = PivotPage.open(request.env, action_id, model, params, request.args)
         name = page.window.model.replace("/", "_")
         return csv_download(page.csv_rows(), f"{name}-pivot.csv")
