@@ -42,6 +42,7 @@ from core.tools.safe_eval import EvalError, safe_eval
 
 from .formatting import selection_of
 from .html_sanitize import sanitize_html
+from .html_tools import safe_url
 from .search import NUMBER_TYPES
 from .view_page import ViewPage
 
@@ -404,8 +405,10 @@ class CardRenderer:
             tag = "span"                   # actions of cards (delete, archive...) are not offered
             attributes.pop("type")
             attributes.pop("name", None)
-        for key in ("href", "src"):
-            if key in attributes and re.match(r"\s*(javascript|vbscript|data):", str(attributes[key]), re.I):
+        for key in ("href", "src", "action", "formaction", "xlink:href"):
+            # the same check as every other link of the client (control characters and
+            # whitespace inside "java script:" included)
+            if key in attributes and safe_url(str(attributes[key])) is None:
                 attributes.pop(key)
         if classes:
             attributes["class"] = " ".join(c for c in classes if c)
