@@ -381,8 +381,16 @@ class APIKeys(models.Model):
         domain = [("index", "=", key[:self.INDEX_SIZE]), ("user_id.active", "=", True)]
         if scope:
             domain += ["|", ("scope", "=", False), ("scope", "=", scope)]
+        mac = _password_mac(key)
         for row in self.sudo().search_read(domain, ["user_id", "key"], load=None):
+            # a key verified before (same stored hash) is not hashed again: JSON-2 checks
+            # the key of every call, and the hash is deliberately slow
+            memo_key = (self.env.registry.db_uri, "apikey", row["id"])
+            memo = _CHECKED.get(memo_key)
+            if memo and memo[0] == row["key"] and hmac.compare_digest(memo[1], mac):
+                return row["user_id"]
             if security.verify_password(key, row["key"]):
+                _CHECKED[memo_key] = (row["key"], mac)
                 return row["user_id"]
         return False
 
