@@ -2,9 +2,11 @@
 
 ``server.py [-d DB] [-i ADDONS] [-u ADDONS] [--uninstall ADDONS] ...`` opens (or
 creates) the database, applies the module operations, then serves HTTP unless
-``--stop-after-init``.  Sub-commands: ``scaffold``, ``shell``, ``modules``,
-``db list|create|drop|duplicate|rename|dump|restore`` (see ``core/db/catalog.py``)
-and ``i18n export ADDON...`` (regenerate the addons' catalogs).  Options come from
+``--stop-after-init``; the server also runs the scheduled actions (``core/cron.py``).
+Sub-commands: ``scaffold``, ``shell``, ``modules``,
+``db list|create|drop|duplicate|rename|dump|restore`` (see ``core/db/catalog.py``),
+``i18n export ADDON...`` (regenerate the addons' catalogs) and ``cron`` (a scheduler
+process of its own).  Options come from
 flags, the environment and the configuration file (see ``core/config.py`` and ``odoo.conf.example``).
 """
 import argparse
@@ -19,7 +21,7 @@ from . import config as config_module
 
 _logger = logging.getLogger("tessera")
 
-SUBCOMMANDS = ("scaffold", "shell", "modules", "db", "i18n", "hash-password")
+SUBCOMMANDS = ("scaffold", "shell", "modules", "db", "i18n", "hash-password", "cron")
 
 
 def add_config_options(parser):
@@ -50,6 +52,8 @@ def build_parser():
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument("--http-interface", dest="http_interface")
     parser.add_argument("--http-port", dest="http_port")
+    parser.add_argument("--max-cron-threads", dest="max_cron_threads",
+                        help="scheduler threads (0: none, e.g. with `server.py cron` processes)")
     parser.add_argument("--stop-after-init", action="store_true",
                         help="apply the module operations, then exit")
     return parser
@@ -204,8 +208,18 @@ def serve(manager, config):
     app = Application(manager=manager, data_dir=os.path.abspath(config.data_dir), catalog=catalog_for(config),
                       config=config, addons_paths=config_module.addons_paths(config))
     app.start()  # no route can be added once serving
+    scheduler = None
+    if config.max_cron_threads > 0:
+        from .cron import Scheduler
+        # the configured database; the registry is read at every round (an install replaces it)
+        scheduler = Scheduler(lambda: [manager.registry], interval=config.cron_interval)
+        scheduler.start(config.max_cron_threads)
     _logger.info("serving on http://%s:%s/", config.http_interface, config.http_port)
-    run_simple(config.http_interface, int(config.http_port), app, threaded=True)
+    try:
+        run_simple(config.http_interface, int(config.http_port), app, threaded=True)
+    finally:
+        if scheduler is not None:
+            scheduler.stop(timeout=5)  # a job still running after that dies with the process
 
 
 # ------------------------------------------------------------------ sub-commands
@@ -410,6 +424,50 @@ def cmd_addon(argv):
         return args.func(Environment(cr, SUPERUSER_ID, {}), args) or 0
 
 
+def cmd_cron(argv):
+    """Run the due scheduled actions of one database, every ``cron_interval`` seconds until
+    stopped (SIGTERM, Ctrl-C), or once with ``--once``."""
+    parser = argparse.ArgumentParser(prog="server.py cron", description=cmd_cron.__doc__)
+    add_config_options(parser)
+    parser.add_argument("--once", action="store_true",
+                        help="run the jobs due now, then exit (1 if one failed): for tests and the system's cron")
+    parser.add_argument("--cron-interval", dest="cron_interval", help="seconds between two rounds")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(config)
+    import signal
+
+    from .cron import Scheduler
+    from .modules.manager import ModuleError
+    manager = manager_for(config)
+    try:
+        if not database_exists(manager):
+            print(f"error: database {config.db_name!r} does not exist (create it with "
+                  f"`server.py -d {config.db_name} --stop-after-init`)", file=sys.stderr)
+            return 1
+        manager.open()
+    except ModuleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    scheduler = Scheduler(lambda: [manager.registry], interval=config.cron_interval)
+    if args.once:
+        runs = scheduler.run_once()
+        failed = [run for run in runs if not run.succeeded]
+        print(f"{len(runs)} scheduled action(s) run, {len(failed)} failed", flush=True)
+        return 1 if failed else 0
+    signal.signal(signal.SIGTERM, lambda signum, frame: scheduler.stop())
+    _logger.info("scheduler on %r: a round every %s seconds", config.db_name, config.cron_interval)
+    try:
+        scheduler.run_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_hash_password(argv):
     """Print the hash of a password read from standard input: for ``admin_passwd``, so that
     the configuration file does not hold the master password in clear."""
@@ -429,7 +487,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
         command = {"scaffold": cmd_scaffold, "shell": cmd_shell, "modules": cmd_modules, "db": cmd_db,
-                   "i18n": cmd_i18n, "hash-password": cmd_hash_password}
+                   "i18n": cmd_i18n, "hash-password": cmd_hash_password, "cron": cmd_cron}
         return command[argv[0]](argv[1:])
     if argv and not argv[0].startswith("-"):
         return cmd_addon(argv)

@@ -29,6 +29,8 @@ class Config:
     list_db: bool = True        # may clients list the databases (selector, db.list, /web/database/list)
     dbfilter: str = ""          # regular expression the served database names must match; empty: all
     max_request_body: int = 128 * 1024 * 1024   # bytes; a larger request body is refused (413)
+    max_cron_threads: int = 1   # scheduler threads of the HTTP server; 0: none (run `server.py cron`)
+    cron_interval: int = 60     # seconds the scheduler sleeps between two rounds of due jobs
     log_level: str = "info"
 
     def database_uri(self):

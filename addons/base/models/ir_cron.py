@@ -1,9 +1,10 @@
 """Scheduled actions: what to call, on which model, how often.
 
 This module holds the definitions and the running of one job (``_run_job``): call
-the method, then move ``nextcall`` forward.  The runner that finds due jobs and
-locks them so that only one worker runs each comes with the mail issue; it uses
-``_due_jobs`` and calls ``_run_job`` in a transaction of its own.
+the method, then move ``nextcall`` forward.  The scheduler (``core/cron.py``) finds
+the due jobs with ``_due_jobs``, claims each so that only one worker runs it (the
+``lock_*`` columns are its lease on SQLite), and calls ``_run_job`` in a transaction
+of its own.
 
 What a job calls is given either as ``function`` (a method name of ``model_name``,
 with optional literal ``args``) or as ``code`` in the form Odoo's data files use,
@@ -14,6 +15,7 @@ but public or private methods of its model.
 import ast
 import calendar
 import logging
+import traceback
 from datetime import timedelta
 
 from core import _, api, fields, models
@@ -95,6 +97,13 @@ class IrCron(models.Model):
                                 help="How many times the job still runs; -1 for ever. "
                                      "The job is archived when it reaches 0.")
     priority = fields.Integer(default=5, help="Lower runs first when several jobs are due")
+    failure_count = fields.Integer(readonly=True, copy=False,
+                                   help="Failed runs since the last one that succeeded")
+    last_failure = fields.Datetime(string="Last Failure", readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False, help="The traceback of the last failed run")
+    # the scheduler's lease on SQLite (core/cron.py): who runs the job, until when at most
+    lock_owner = fields.Char(readonly=True, copy=False)
+    lock_until = fields.Datetime(readonly=True, copy=False)
 
     @api.depends("model_id")
     def _compute_model_name(self):
@@ -143,31 +152,42 @@ class IrCron(models.Model):
                                 % (self.name, model_name, method_name))
             method(*args, **kwargs)
 
-    def _run_job(self):
+    def _run_job(self, now=None):
         """Run this job once, then schedule the next call; True if the call succeeded.
 
         An error in the called method is logged and undone (savepoint) but does not
-        stop the schedule.  Calls missed while the server was down are not made up:
-        ``nextcall`` jumps to the first moment after now.  ``numbercall`` counts down
-        (unless negative) and the job is archived when it reaches 0.
+        stop the schedule: it is counted in ``failure_count`` and its traceback kept in
+        ``last_error``.  Calls missed while the server was down are not made up:
+        ``nextcall`` jumps to the first moment after ``now`` (default: the current
+        time).  ``numbercall`` counts down (unless negative) and the job is archived
+        when it reaches 0.
         """
         self.ensure_one()
         cron = self.sudo()
-        now = fields.Datetime.now()
-        succeeded = True
+        now = now or fields.Datetime.now()
         try:
             with self.env.cr.savepoint():
                 cron._callback()
         except Exception:
-            succeeded = False
             _logger.exception("scheduled action %r (ir.cron %s) failed", cron.name, cron.id)
-        values = {"lastcall": now, "nextcall": cron._next_call(now)}
-        if cron.numbercall > 0:
-            values["numbercall"] = cron.numbercall - 1
+            cron._schedule_next(now, error=traceback.format_exc())
+            return False
+        cron._schedule_next(now)
+        return True
+
+    def _schedule_next(self, now, error=None):
+        """Record a run made at ``now`` (failed with the traceback ``error`` if given) and
+        move ``nextcall`` on; the scheduler also calls it for a run whose transaction failed."""
+        values = {"lastcall": now, "nextcall": self._next_call(now)}
+        if error:
+            values.update(failure_count=self.failure_count + 1, last_failure=now, last_error=error)
+        elif self.failure_count:
+            values["failure_count"] = 0
+        if self.numbercall > 0:
+            values["numbercall"] = self.numbercall - 1
             if values["numbercall"] == 0:
                 values["active"] = False
-        cron.write(values)
-        return succeeded
+        self.write(values)
 
     def _next_call(self, now):
         """The first moment after ``now`` on this job's schedule."""
