@@ -23,7 +23,6 @@ The target (50 ms) applies to ``pivot`` and ``graph`` on SQLite; ``sql`` counts 
 statements of one request.  The lines also go to bench/results/<run>-analysis-<db>[-quick].jsonl
 unless ``--no-save``.
 """
-import argparse
 import datetime as dt
 import json
 import random
@@ -33,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, analyze, database, save, say, timing_fields  # noqa: E402
+from common import ROOT, analyze, database, parse_args, save, say, timing_fields  # noqa: E402
 from web import login, measure  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
@@ -86,20 +85,10 @@ def populate(registry, rows):
     return pivot, graph, total
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="bench/analysis.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 deals and 10 requests per step")
-    parser.add_argument("--requests", type=int, help="requests timed per step (default 30, 10 with --quick)")
-    parser.add_argument("--pg-admin-uri", help="PostgreSQL maintenance URI: a throw-away database is made there")
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.jsonl")
-    parser.add_argument("--profile", metavar="FILE", help="cProfile the pivot requests into FILE")
-    return parser.parse_args(argv)
-
-
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    rows = 10_000 if args.quick else 100_000
-    requests = args.requests or (10 if args.quick else 30)
+    args = parse_args(sys.argv[1:] if argv is None else argv, "bench/analysis.py", __doc__.splitlines()[0], "deals",
+                      30, 10, profile="pivot")
+    rows, requests = args.rows, args.requests
     run_id = time.strftime("%Y%m%d-%H%M%S")
     lines = []
     with database(args.pg_admin_uri, "analysis") as uri:

@@ -2,6 +2,7 @@
 
 ``bench/web.py`` and ``bench/rpc.py`` import it; it owns no measurement of its own.
 """
+import argparse
 import datetime as dt
 import json
 import random
@@ -112,3 +113,21 @@ def save(lines, bench, quick, no_save):
     results.mkdir(parents=True, exist_ok=True)
     name = f"{lines[0]['run']}-{bench}-{lines[0]['db']}{'-quick' if quick else ''}.jsonl"
     (results / name).write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+
+
+def parse_args(argv, prog, description, rows_label, requests, quick_requests, profile=None):
+    """The options every HTTP benchmark takes: --quick (10,000 ``rows_label`` instead of
+    100,000), --requests, --pg-admin-uri, --no-save and, with ``profile``, --profile FILE."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--quick", action="store_true",
+                        help=f"10,000 {rows_label} and {quick_requests} requests per step")
+    parser.add_argument("--requests", type=int,
+                        help=f"requests timed per step (default {requests}, {quick_requests} with --quick)")
+    parser.add_argument("--pg-admin-uri", help="PostgreSQL maintenance URI: a throw-away database is made there")
+    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.jsonl")
+    if profile:
+        parser.add_argument("--profile", metavar="FILE", help=f"cProfile the {profile} requests into FILE")
+    args = parser.parse_args(argv)
+    args.rows = 10_000 if args.quick else 100_000
+    args.requests = args.requests or (quick_requests if args.quick else requests)
+    return args

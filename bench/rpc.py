@@ -26,7 +26,6 @@ key) and ``xmlrpc_write`` (one partner's name written: a write transaction).  ``
 counts the SQL statements of one call on the server (BEGIN/COMMIT not counted).  The lines
 also go to bench/results/<run>-rpc-<db>[-quick].jsonl unless ``--no-save``.
 """
-import argparse
 import gc
 import http.client
 import json
@@ -38,7 +37,7 @@ import xmlrpc.client
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import analyze, database, insert_partners, save, say, timing_fields  # noqa: E402
+from common import analyze, database, insert_partners, parse_args, save, say, timing_fields  # noqa: E402
 
 from sqlalchemy import event  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
@@ -50,15 +49,6 @@ from core.modules import ModuleManager  # noqa: E402
 TARGET_MS = 10.0
 FIELDS = ["name", "email", "phone", "city", "country_id", "is_company"]
 PASSWORD = "admin"
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="bench/rpc.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 partners and 20 calls per step")
-    parser.add_argument("--requests", type=int, help="calls timed per step (default 100, 20 with --quick)")
-    parser.add_argument("--pg-admin-uri", help="PostgreSQL maintenance URI: a throw-away database is made there")
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.jsonl")
-    return parser.parse_args(argv)
 
 
 class JsonClient:
@@ -101,9 +91,9 @@ def timed(engine, call, requests):
 
 
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    rows = 10_000 if args.quick else 100_000
-    requests = args.requests or (20 if args.quick else 100)
+    args = parse_args(sys.argv[1:] if argv is None else argv, "bench/rpc.py", __doc__.splitlines()[0], "partners",
+                      100, 20)
+    rows, requests = args.rows, args.requests
     run_id = time.strftime("%Y%m%d-%H%M%S")
     lines = []
     with database(args.pg_admin_uri, "rpc") as uri:

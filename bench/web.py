@@ -27,7 +27,6 @@ alone, which every page computes).  The target (15 ms) applies to ``list_page``
 on SQLite; the other steps and PostgreSQL are measured for comparison (``target`` null).
 The lines also go to bench/results/<run>-web-<db>[-quick].jsonl unless ``--no-save``.
 """
-import argparse
 import gc
 import json
 import re
@@ -37,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import analyze, database, insert_partners, save, say, timing_fields  # noqa: E402
+from common import analyze, database, insert_partners, parse_args, save, say, timing_fields  # noqa: E402
 
 from sqlalchemy import event  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
@@ -156,20 +155,10 @@ def measure_menus(registry, requests):
     return [once() for _ in range(requests)], len(statements)
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="bench/web.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 partners and 10 requests per step")
-    parser.add_argument("--requests", type=int, help="requests timed per step (default 50, 10 with --quick)")
-    parser.add_argument("--pg-admin-uri", help="PostgreSQL maintenance URI: a throw-away database is made there")
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.jsonl")
-    parser.add_argument("--profile", metavar="FILE", help="cProfile the list_page requests into FILE")
-    return parser.parse_args(argv)
-
-
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    rows = 10_000 if args.quick else 100_000
-    requests = args.requests or (10 if args.quick else 50)
+    args = parse_args(sys.argv[1:] if argv is None else argv, "bench/web.py", __doc__.splitlines()[0], "partners",
+                      50, 10, profile="list_page")
+    rows, requests = args.rows, args.requests
     run_id = time.strftime("%Y%m%d-%H%M%S")
     lines = []
     with database(args.pg_admin_uri, "web") as uri:
