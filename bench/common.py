@@ -117,7 +117,7 @@ def save(lines, bench, quick, no_save):
 
 def parse_args(argv, prog, description, rows_label, requests, quick_requests, profile=None):
     """The options every HTTP benchmark takes: --quick (10,000 ``rows_label`` instead of
-    100,000), --requests, --pg-admin-uri, --no-save and, with ``profile``, --profile FILE."""
+    100,000), --rows, --requests, --pg-admin-uri, --no-save and, with ``profile``, --profile FILE."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--quick", action="store_true",
                         help=f"10,000 {rows_label} and {quick_requests} requests per step")
@@ -125,9 +125,12 @@ def parse_args(argv, prog, description, rows_label, requests, quick_requests, pr
                         help=f"requests timed per step (default {requests}, {quick_requests} with --quick)")
     parser.add_argument("--pg-admin-uri", help="PostgreSQL maintenance URI: a throw-away database is made there")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.jsonl")
+    parser.add_argument("--rows", type=int, help="how many rows exactly (the suite's smoke test uses a few hundred)")
     if profile:
         parser.add_argument("--profile", metavar="FILE", help=f"cProfile the {profile} requests into FILE")
     args = parser.parse_args(argv)
-    args.rows = 10_000 if args.quick else 100_000
+    if args.rows is not None and args.rows < 100:
+        parser.error("--rows: at least 100")
+    args.rows = args.rows or (10_000 if args.quick else 100_000)
     args.requests = args.requests or (quick_requests if args.quick else requests)
     return args

@@ -1,8 +1,10 @@
-"""bench/orm.py --quick runs end to end and speaks JSON lines (timings are not checked)."""
+"""The benchmarks run end to end and speak JSON lines (timings are not checked)."""
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ["create_partners", "create_leads", "search_read", "search_count", "write_single",
@@ -39,3 +41,20 @@ def test_install_bench_prints_json_lines():
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["step"] for line in lines] == ["base_with_demo", "base_with_demo_median"]
     assert lines[-1]["target"] == {"max_s": 1.0} and isinstance(lines[-1]["ok"], bool)
+
+
+@pytest.mark.parametrize("bench, steps", [
+    ("web", ["list_page", "list_page_10", "list_search", "list_grouped", "list_offset", "load_menus"]),
+    ("rpc", ["xmlrpc_version", "xmlrpc_search_read", "jsonrpc_search_read", "json2_search_read", "xmlrpc_write"]),
+    ("analysis", ["pivot", "graph", "pivot_csv", "graph_pie"]),
+])
+def test_http_benches_run_end_to_end(tmp_path, bench, steps):
+    """The HTTP benchmarks on a few hundred rows: every step runs and prints its JSON line."""
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / f"{bench}.py"), "--rows", "300", "--requests", "2",
+                           "--no-save"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["step"] for r in records] == steps
+    for record in records:
+        assert record["bench"] == bench and record["db"] == "sqlite" and record["median_ms"] > 0
+        assert isinstance(record["sql"], int)
