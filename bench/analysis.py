@@ -24,15 +24,13 @@ statements of one request.  The lines also go to bench/results/<run>-analysis-<d
 unless ``--no-save``.
 """
 import datetime as dt
-import json
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, analyze, database, parse_args, save, say, timing_fields  # noqa: E402
+from common import ROOT, analyze, database, emit, parse_args, result_line, save, say  # noqa: E402
 from web import login, measure  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
@@ -118,13 +116,9 @@ def main(argv=None):
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
-            median = statistics.median(timings)
-            target = {"max_ms": TARGET_MS} if targeted and db == "sqlite" else None
-            line = {"bench": "analysis", "step": step, "db": db, "rows": total, "requests": requests,
-                    **timing_fields(timings), "sql": sql, "target": target,
-                    "ok": (median <= TARGET_MS) if target else None, "quick": args.quick, "run": run_id}
-            print(json.dumps(line), flush=True)
-            lines.append(line)
+            emit(lines, result_line("analysis", step, db, timings, sql,
+                                    TARGET_MS if targeted and db == "sqlite" else None, args, run_id,
+                                    rows=total, requests=requests))
         manager.engine.dispose()
     save(lines, "analysis", args.quick, args.no_save)
     return 0

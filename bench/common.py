@@ -4,12 +4,14 @@
 """
 import argparse
 import datetime as dt
+import gc
 import json
 import random
 import shutil
 import statistics
 import sys
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from core.api import SUPERUSER_ID, Environment  # noqa: E402
 
@@ -96,6 +99,52 @@ def analyze(registry):
             conn.commit()
         else:
             conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
+
+def count_statements(engine, call):
+    """How many SQL statements ``call()`` executes on ``engine`` (BEGIN / COMMIT not counted)."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def timed(engine, call, requests, warmup=3):
+    """(timings in ms of ``requests`` calls, SQL statements of one call) of ``call()``, after
+    ``warmup`` calls."""
+    for _ in range(warmup):
+        call()
+    sql = count_statements(engine, call)
+    gc.collect()
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings, sql
+
+
+def result_line(bench, step, db, timings, sql, target_ms, args, run_id, **extra):
+    """One JSON result line: the timings, the statement count, the target (when it applies:
+    ``target_ms``) and whether it is met; ``extra`` keys after the bench's own."""
+    median = statistics.median(timings)
+    target = {"max_ms": target_ms} if target_ms else None
+    return {"bench": bench, "step": step, "db": db, **extra, **timing_fields(timings), "sql": sql,
+            "target": target, "ok": (median <= target_ms) if target else None, "quick": args.quick,
+            "run": run_id}
+
+
+def emit(lines, line):
+    """Print ``line`` as JSON on stdout (the benchmark's output) and keep it for :func:`save`."""
+    print(json.dumps(line), flush=True)
+    lines.append(line)
 
 
 def timing_fields(timings):

@@ -26,10 +26,8 @@ key) and ``xmlrpc_write`` (one partner's name written: a write transaction).  ``
 counts the SQL statements of one call on the server (BEGIN/COMMIT not counted).  The lines
 also go to bench/results/<run>-rpc-<db>[-quick].jsonl unless ``--no-save``.
 """
-import gc
 import http.client
 import json
-import statistics
 import sys
 import threading
 import time
@@ -37,9 +35,8 @@ import xmlrpc.client
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import analyze, database, insert_partners, parse_args, save, say, timing_fields  # noqa: E402
+from common import analyze, database, emit, insert_partners, parse_args, result_line, save, say, timed  # noqa: E402
 
-from sqlalchemy import event  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from core.api import SUPERUSER_ID, Environment  # noqa: E402
@@ -65,29 +62,6 @@ class JsonClient:
         if reply.status != 200 or (isinstance(data, dict) and data.get("error")):
             raise SystemExit(f"bench/rpc.py: POST {path} failed ({reply.status}): {str(data)[:2000]}")
         return data
-
-
-def timed(engine, call, requests):
-    """(timings in ms, SQL statements of one call) of ``call()``."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    for _ in range(5):                                   # warm-up
-        call()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    gc.collect()
-    timings = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - start) * 1000)
-    return timings, len(statements)
 
 
 def main(argv=None):
@@ -145,16 +119,11 @@ def main(argv=None):
                  None),
             ]
             for step, call, target_ms in steps:
-                timings, sql = timed(registry.engine, call, requests)
-                median = statistics.median(timings)
-                target = {"max_ms": target_ms} if target_ms and db == "sqlite" else None
-                line = {"bench": "rpc", "step": step, "db": db, "rows": total,
-                        "records": 80 if "search_read" in step else None,
-                        "fields": len(FIELDS) if "search_read" in step else None,
-                        "requests": requests, **timing_fields(timings), "sql": sql, "target": target,
-                        "ok": (median <= target_ms) if target else None, "quick": args.quick, "run": run_id}
-                print(json.dumps(line), flush=True)
-                lines.append(line)
+                timings, sql = timed(registry.engine, call, requests, warmup=5)
+                searching = "search_read" in step
+                emit(lines, result_line("rpc", step, db, timings, sql, target_ms if db == "sqlite" else None,
+                                        args, run_id, rows=total, records=80 if searching else None,
+                                        fields=len(FIELDS) if searching else None, requests=requests))
         finally:
             server.shutdown()
             manager.engine.dispose()

@@ -27,18 +27,15 @@ alone, which every page computes).  The target (15 ms) applies to ``list_page``
 on SQLite; the other steps and PostgreSQL are measured for comparison (``target`` null).
 The lines also go to bench/results/<run>-web-<db>[-quick].jsonl unless ``--no-save``.
 """
-import gc
-import json
 import re
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import analyze, database, insert_partners, parse_args, save, say, timing_fields  # noqa: E402
+from common import (analyze, count_statements, database, emit, insert_partners, parse_args, result_line, save,
+                    say, timed)  # noqa: E402
 
-from sqlalchemy import event  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
 
 from core.api import SUPERUSER_ID, Environment  # noqa: E402
@@ -100,44 +97,21 @@ def login(client):
 
 
 def measure(client, engine, url, requests, rows_expected=None):
-    """(timings in ms, SQL statements of one request) of GET ``url``."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    for _ in range(3):                                    # warm-up
-        reply = client.get(url)
-        if reply.status_code != 200:
-            raise SystemExit(f"bench/web.py: GET {url} answered {reply.status_code}:\n"
-                             f"{reply.get_data(as_text=True)[:2000]}")
+    """(timings in ms, SQL statements of one request) of GET ``url``, after checking its page."""
+    reply = client.get(url)
+    if reply.status_code != 200:
+        raise SystemExit(f"bench/web.py: GET {url} answered {reply.status_code}:\n"
+                         f"{reply.get_data(as_text=True)[:2000]}")
     if rows_expected is not None:
         found = len(re.findall(r'<tr class="o-row', reply.get_data(as_text=True)))
         if found != rows_expected:
             raise SystemExit(f"bench/web.py: GET {url} shows {found} rows, not {rows_expected}")
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    timings = []
-    gc.collect()
-    for _ in range(requests):
-        start = time.perf_counter()
-        reply = client.get(url)
-        reply.get_data()
-        timings.append((time.perf_counter() - start) * 1000)
-    return timings, len(statements)
+    return timed(engine, lambda: client.get(url).get_data(), requests, warmup=2)
 
 
 def measure_menus(registry, requests):
     """(timings in ms, SQL statements of one call) of the admin's ``load_menus()``, each call
-    in a transaction of its own as in a request."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
+    in a transaction of its own as in a request (the time is the call's alone)."""
     def once():
         with registry.cursor() as cr:
             env = Environment(cr, 2, {"lang": "en_US"})
@@ -147,12 +121,8 @@ def measure_menus(registry, requests):
 
     for _ in range(3):
         once()
-    event.listen(registry.engine, "before_cursor_execute", count)
-    try:
-        once()
-    finally:
-        event.remove(registry.engine, "before_cursor_execute", count)
-    return [once() for _ in range(requests)], len(statements)
+    sql = count_statements(registry.engine, once)
+    return [once() for _ in range(requests)], sql
 
 
 def main(argv=None):
@@ -192,23 +162,17 @@ def main(argv=None):
                 profiler.disable()
                 profiler.dump_stats(args.profile)
             sql_of[step] = sql
-            median = statistics.median(timings)
-            target = {"max_ms": TARGET_MS} if step == "list_page" and db == "sqlite" else None
-            line = {"bench": "web", "step": step, "db": db, "rows": total, "page": expected,
-                    "requests": requests, **timing_fields(timings), "sql": sql, "target": target,
-                    "ok": (median <= TARGET_MS) if target else None, "quick": args.quick, "run": run_id}
+            line = result_line("web", step, db, timings, sql,
+                               TARGET_MS if step == "list_page" and db == "sqlite" else None, args, run_id,
+                               rows=total, page=expected, requests=requests)
             if step == "list_page_10":
                 line["sql_same_as_list_page"] = sql == sql_of["list_page"]
             if args.profile and step == "list_page":
                 line["profiled"] = True
-            print(json.dumps(line), flush=True)
-            lines.append(line)
+            emit(lines, line)
         timings, sql = measure_menus(registry, requests)
-        line = {"bench": "web", "step": "load_menus", "db": db, "rows": total, "page": None,
-                "requests": requests, **timing_fields(timings), "sql": sql, "target": None, "ok": None,
-                "quick": args.quick, "run": run_id}
-        print(json.dumps(line), flush=True)
-        lines.append(line)
+        emit(lines, result_line("web", "load_menus", db, timings, sql, None, args, run_id,
+                                rows=total, page=None, requests=requests))
         manager.engine.dispose()
     save(lines, "web", args.quick, args.no_save)
     return 0
