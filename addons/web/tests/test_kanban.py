@@ -308,6 +308,7 @@ def test_template_directives_tolerated_and_bad_expressions(board, caplog):
              t-att-data-big="record.amount.raw_value &gt; 3 &amp;&amp; !false">
           <script>alert(2)</script>
           <a href="javascript:alert(3)" class="bad">x</a>
+          <a href="java&#9;script:alert(4)" class="split">y</a>
           <t t-call="some.template"/>
           <button type="object" name="unlink">Delete</button>
           <span class="ok" t-esc="record.name.value"/>
@@ -321,6 +322,7 @@ def test_template_directives_tolerated_and_bad_expressions(board, caplog):
     box = doc.xpath('//div[@class="box"]')[0]
     assert box.get("data-big") == "True" and box.get("onclick") is None
     assert not box.xpath(".//script") and box.xpath('.//a[@class="bad"]')[0].get("href") is None
+    assert box.xpath('.//a[@class="split"]')[0].get("href") is None     # a tab inside the scheme
     assert not box.xpath(".//button")
     assert box.xpath('.//span[@class="ok"]')[0].text == "Card <one>"
     assert box.xpath(".//em")[0].text == "10.0"
