@@ -124,12 +124,13 @@ def session_info(env):
     companies = user.company_ids or user.company_id
     currencies = env["res.currency"].sudo().search([])
     base_url = env["ir.config_parameter"].sudo().get_param("web.base.url") or request.host_url.rstrip("/")
+    user_context = env["res.users"].context_get()
     return to_wire({
         "uid": user.id,
         "is_system": user._is_system(),
         "is_admin": user._is_admin(),
         "is_public": user._is_public(),
-        "user_context": env["res.users"].context_get(),
+        "user_context": user_context,
         "db": request.db,
         "server_version": release.compatible_series,
         "server_version_info": list(release.compatible_version_info),
@@ -150,7 +151,7 @@ def session_info(env):
         "user_settings": {"user_id": {"id": user.id}},
         "home_action_id": False,
         "max_file_upload_size": request.app.config.max_request_body,
-        "bundle_params": {"lang": env["res.users"].context_get()["lang"]},
+        "bundle_params": {"lang": user_context["lang"]},
         "display_switch_company_menu": len(companies) > 1,
         "groups": {"base.group_system": user._is_system()},
     })
