@@ -31,6 +31,14 @@ class Config:
     max_request_body: int = 128 * 1024 * 1024   # bytes; a larger request body is refused (413)
     max_cron_threads: int = 1   # scheduler threads of the HTTP server; 0: none (run `server.py cron`)
     cron_interval: int = 60     # seconds the scheduler sleeps between two rounds of due jobs
+    smtp_server: str = ""       # outgoing mail server when the database has no ir.mail_server; empty: none
+    smtp_port: int = 25
+    smtp_encryption: str = "none"   # none | starttls | ssl
+    smtp_user: str = ""
+    smtp_password: str = ""
+    email_from: str = ""        # sender of system mail when no user sends it (e.g. notifications)
+    smtp_listen_port: int = 0   # inbound SMTP listener (mail gateway) of the server; 0: off
+    smtp_listen_interface: str = "127.0.0.1"
     log_level: str = "info"
 
     def database_uri(self):

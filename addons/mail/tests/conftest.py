@@ -1,0 +1,93 @@
+"""Fixtures of the mail addon's tests.
+
+- ``mail_registry``: a fresh database with mail and the test addon ``test_mail``
+  (``test.mail.ticket``: chatter, tracked fields, activities) and base's demo data,
+  with a filestore of its own; ``env`` is its superuser environment in one
+  transaction that is rolled back at the end.
+- ``smtp_sink``: a real SMTP server (aiosmtpd) on loopback that keeps what it
+  receives; ``smtp_sink.messages`` are the parsed ``EmailMessage`` objects.
+"""
+import email
+import email.policy
+import os
+import socket
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from core.api import SUPERUSER_ID, Environment
+from core.modules import ModuleManager
+
+TEST_ADDONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "addons")
+MAIL_ADDONS = ("mail", "test_mail")
+
+
+@pytest.fixture
+def mail_db_uri(tmp_path, installed_template):
+    from tests.plugin import _new_database
+    uri, drop = _new_database(tmp_path, installed_template(MAIL_ADDONS, addons_paths=(TEST_ADDONS,)))
+    try:
+        yield uri
+    finally:
+        drop()
+
+
+@pytest.fixture
+def mail_registry(mail_db_uri, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    manager = ModuleManager(mail_db_uri, addons_paths=(TEST_ADDONS,), data_dir=str(data_dir))
+    registry = manager.open()
+    try:
+        yield registry
+    finally:
+        manager.engine.dispose()
+
+
+@pytest.fixture
+def env(mail_registry):
+    cr = mail_registry.cursor()
+    try:
+        yield Environment(cr, SUPERUSER_ID, {})
+    finally:
+        cr.close()
+
+
+class SmtpSink:
+    """What a real SMTP server on loopback received: envelopes and parsed messages."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.received = threading.Event()
+        self.reject = None          # (code, text) to refuse the next messages with
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reject:
+            return "%d %s" % self.reject
+        self.envelopes.append(envelope)
+        self.received.set()
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
+
+
+def free_port():
+    """A TCP port on loopback that nobody listens on now (aiosmtpd needs one up front)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    sink.host, sink.port = "127.0.0.1", free_port()
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
