@@ -1,0 +1,2 @@
+"""The chatter's HTTP routes (being written)."""
+CONTROLLERS = []

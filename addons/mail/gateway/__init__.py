@@ -1,0 +1,1 @@
+"""The incoming mail gateway (being written)."""
