@@ -192,7 +192,12 @@ class ComputeMixin:
         records = self.sudo().with_context(active_test=False).browse(sorted(ids, key=str)).exists()
         if not records:
             return
-        transaction.cache.invalidate(fields, records._ids)
+        # a writable computed field keeps its current value where the method assigns none
+        # (``if not lead.stage_id: lead.stage_id = …``): load it; the others start afresh
+        kept = [f for f in fields if not f.readonly]
+        if kept:
+            records._fetch_ids(records._ids, kept[0])
+        transaction.cache.invalidate([f for f in fields if f.readonly], records._ids)
         self._run_compute(fields, records)
         table = self.env.registry.tables[self._name]
         cache = transaction.cache

@@ -79,10 +79,38 @@ class Transaction:
     def flush(self, env):
         """Recompute every stale stored field and write it (loops until stable)."""
         rounds = 0
+        deferred = {}
         while self.tocompute:
             rounds += 1
             if rounds > 1000:
                 raise RecursionError(f"recomputation does not converge: {list(self.tocompute)}")
             field = next(iter(self.tocompute))
             ids = self.tocompute.pop(field)
+            if self.protected:
+                # a flush inside a compute method (it searched): what depends on the
+                # values being computed right now must wait for them
+                waiting = {i for i in ids if self._waits(field, i, deferred)}
+                if waiting:
+                    deferred.setdefault(field, set()).update(waiting)
+                    ids = ids - waiting
+                    if not ids:
+                        continue
             env[field.model_name]._recompute_stored(field, ids)
+        for field, ids in deferred.items():
+            self.add_to_compute(field, ids)
+
+    def _waits(self, field, rid, deferred, seen=None):
+        """Does ``field`` of record ``rid`` depend on a value of that record being computed
+        now (directly, or through another stale field that does)?"""
+        model_fields = self.registry.models[field.model_name]._fields
+        seen = seen if seen is not None else set()
+        seen.add(field)
+        for path in field.depends:
+            dependency = model_fields.get(path.split(".", 1)[0])
+            if dependency is None or dependency in seen:
+                continue
+            if self.is_protected(dependency, rid) or rid in deferred.get(dependency, ()):
+                return True
+            if rid in self.tocompute.get(dependency, ()) and self._waits(dependency, rid, deferred, seen):
+                return True
+        return False

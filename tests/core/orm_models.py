@@ -192,4 +192,33 @@ class Shipment(models.Model):
             shipment.label = f"{shipment.carrier}: {shipment.tracking_url}"
 
 
-MODELS = [Category, Country, Partner, User, Order, OrderLine, Task, OrderReport, Shipment]
+class Assignment(models.Model):
+    """Writable computed fields that pick a default by searching (as a CRM stage does)."""
+
+    _name = "test.assignment"
+    _description = "Assignment"
+
+    name = fields.Char()
+    country_id = fields.Many2one("test.country")
+    owner_id = fields.Many2one("test.partner", compute="_compute_owner_id", store=True, readonly=False)
+    owner_city = fields.Char(compute="_compute_owner_city", store=True)
+    label = fields.Char(compute="_compute_label", store=True)
+
+    @api.depends("country_id")
+    def _compute_owner_id(self):
+        for record in self:
+            if not record.owner_id:       # chosen once, by a search; kept afterwards
+                record.owner_id = self.env["test.partner"].search([("city", "!=", False)], limit=1)
+
+    @api.depends("owner_id")
+    def _compute_owner_city(self):
+        for record in self:
+            record.owner_city = record.owner_id.city
+
+    @api.depends("owner_city", "name")
+    def _compute_label(self):
+        for record in self:
+            record.label = f"{record.name} @ {record.owner_city}"
+
+
+MODELS = [Category, Country, Partner, User, Order, OrderLine, Task, OrderReport, Shipment, Assignment]

@@ -187,3 +187,28 @@ def test_stored_related_field_writes_through_when_not_readonly(env):
         assert order_partner.city == "Ulm"
     finally:
         field.readonly = True
+
+
+def test_a_search_inside_a_compute_leaves_what_depends_on_it_for_later(env):
+    """The compute of owner_id searches (a flush); owner_city and label, which depend on
+    owner_id, must not be computed by that flush from the value not yet assigned."""
+    env["test.partner"].create({"name": "Nobody"})
+    owner = env["test.partner"].create({"name": "Owner", "city": "Bonn"})
+    record = env["test.assignment"].create({"name": "A"})
+    assert record.owner_id == owner
+    assert (record.owner_city, record.label) == ("Bonn", "A @ Bonn")
+    env.flush_all()
+    record.invalidate_recordset()
+    assert (record.owner_id, record.owner_city, record.label) == (owner, "Bonn", "A @ Bonn")
+
+
+def test_a_writable_compute_keeps_the_value_it_does_not_assign(env):
+    env["test.partner"].create({"name": "Default", "city": "Bonn"})
+    chosen = env["test.partner"].create({"name": "Chosen", "city": "Köln"})
+    record = env["test.assignment"].create({"name": "A"})
+    record.owner_id = chosen
+    record.country_id = env["test.country"].create({"name": "Germany", "code": "DE"})
+    env.flush_all()
+    record.invalidate_recordset()
+    assert record.owner_id == chosen, "the recompute triggered by country_id kept the owner set by hand"
+    assert record.owner_city == "Köln"
