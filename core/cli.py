@@ -214,10 +214,15 @@ def serve(manager, config):
         # the configured database; the registry is read at every round (an install replaces it)
         scheduler = Scheduler(lambda: [manager.registry], interval=config.cron_interval)
         scheduler.start(config.max_cron_threads)
+    # the installed addons' other services (the mail addon's inbound SMTP listener, …)
+    services = [service for service in manager.registry.hooks.hook.start_services(
+        config=config, open_registry=lambda: manager.registry) if service is not None]
     _logger.info("serving on http://%s:%s/", config.http_interface, config.http_port)
     try:
         run_simple(config.http_interface, int(config.http_port), app, threaded=True)
     finally:
+        for service in services:
+            service.stop()
         if scheduler is not None:
             scheduler.stop(timeout=5)  # a job still running after that dies with the process
 
@@ -412,6 +417,15 @@ def cmd_addon(argv):
     known, rest = options.parse_known_args(argv)  # the database options, wherever they stand
     config = load_config(known)
     setup_logging(config)
+    try:
+        exists = database_exists(manager_for(config, progress=None))
+    except sa.exc.OperationalError:
+        exists = False
+    if not exists:
+        # never create a database for an addon's command; 75 (EX_TEMPFAIL): an MTA piping
+        # mail to a misspelt database keeps the message queued instead of bouncing it
+        print(f"error: database {config.db_name!r} does not exist", file=sys.stderr)
+        return 75
     manager = open_database(config)
     parser = argparse.ArgumentParser(prog="server.py", description="commands of the installed addons")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

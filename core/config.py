@@ -55,6 +55,18 @@ class Config:
 
 OPTIONS = {f.name: f for f in fields(Config)}
 
+#: the configuration this process loaded (see :func:`active`)
+_active = None
+
+
+def active():
+    """The configuration :func:`load` gave last in this process; the defaults before any load.
+
+    For code that has no configuration passed to it, such as models reading the
+    ``smtp_*`` options when the database lists no outgoing mail server.
+    """
+    return _active if _active is not None else Config()
+
 
 def _convert(name, value, source):
     kind = OPTIONS[name].type
@@ -99,4 +111,6 @@ def load(path=None, flags=None, environ=None):
     for name, value in (flags or {}).items():
         if value is not None:
             setattr(config, name, _convert(name, value, f"--{name.replace('_', '-')}"))
+    global _active
+    _active = config
     return config

@@ -2,8 +2,8 @@
 
 Business models are extended with ``_inherit``; everything else an addon plugs into
 the framework — install and uninstall steps, HTTP routes, CLI commands, mail routing,
-report rendering — goes through the hooks declared here.  An addon implements them
-in its own ``hooks.py``, with plain functions marked ``@hookimpl``::
+the chatter under forms, report rendering — goes through the hooks declared here.  An
+addon implements them in its own ``hooks.py``, with plain functions marked ``@hookimpl``::
 
     # addons/crm/hooks.py
     from core.hooks import hookimpl
@@ -77,6 +77,27 @@ class TesseraHooks:
         """Render report ``report_name`` for the records ``docids``: ``(content, mimetype)`` or None.
 
         The first implementation that knows the report returns its rendering.
+        """
+
+    @hookspec
+    def start_services(self, config, open_registry):
+        """The server process starts: start the addon's long-running services besides HTTP
+        (an inbound SMTP listener, …) and return an object with a ``stop()`` method, or None.
+
+        ``config`` is the server's :class:`~core.config.Config`; ``open_registry()`` gives the
+        served database's current registry (an install replaces it: call it for each unit of
+        work).  Called once, after the HTTP application is built; ``stop()`` is called when
+        the server ends.
+        """
+
+    @hookspec(firstresult=True)
+    def render_chatter(self, env, record, page_url):
+        """The chatter shown under the form of the saved ``record`` (``Markup``), or None.
+
+        Called by the web client, with the request user's ``env``, when a form view holds
+        ``<chatter/>`` (or Odoo's ``<div class="oe_chatter">``); ``page_url`` is the
+        form page's address, where the chatter's forms come back to.  The first
+        implementation returning something wins; with none the tag shows nothing.
         """
 
 

@@ -11,6 +11,7 @@
         "security/ir.model.access-outgoing.csv",
         "security/ir.model.access-gateway.csv",
         "security/ir.model.access-activity.csv",
+        "security/mail_activity_security.xml",
         "security/mail_security.xml",
         "data/mail_data.xml",
         "data/mail_outgoing_data.xml",

@@ -81,6 +81,7 @@ class FormPage:
             form_input=form_input, record_id=self.record.id if self.record else False, errors=errors,
             menu_id=self.window.menu_id)
         body = renderer.render()
+        chatter = renderer.chatter(self.url()) if self.record and draft is None else None
         all_errors = dict(renderer.errors)
         if form_input is not None:
             for name, entries in form_input.lines.items():
@@ -93,6 +94,7 @@ class FormPage:
             "page": self,
             "mode": mode,
             "form_html": body,
+            "chatter_html": chatter,
             "crumbs": breadcrumbs(self.env, self.back, label or self.fmt._("Unnamed")),
             "pager": self.pager() if self.record else None,
             "message": message,

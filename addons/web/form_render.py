@@ -11,7 +11,10 @@ renders, over one record (saved, or a draft holding what the user typed):
 - ``<separator>``, ``<label for>``, ``<newline>``, and plain HTML elements, whose
   attributes are copied from an allow-list only (no ``on*``, no ``javascript:``);
 - ``<field>``: the widget of ``form_widgets.py`` (``form_lines.py`` for one2many),
-  with its label, error message and ``aria-*`` state.
+  with its label, error message and ``aria-*`` state;
+- ``<chatter/>`` and Odoo's ``<div class="oe_chatter">`` (whose fields are not shown):
+  nothing inside the form; :meth:`FormRenderer.chatter` asks the installed addons
+  (hook ``render_chatter``) for what goes under it, for a saved record being read.
 
 Modifiers are evaluated here, on the server; a node with modifiers carries
 ``data-node="<key>"`` so that the script can apply the values the onchange route sends.
@@ -72,6 +75,7 @@ class FormRenderer:
         self.values = eval_values(record, arch.names, context, self.record_id)
         self._ids = {}
         self._parent = None
+        self.has_chatter = False
 
     # ------------------------------------------------------------ values
     def parent_values(self, names):
@@ -117,6 +121,17 @@ class FormRenderer:
         return h("div", {"class": f"o-form-view o-form-{'edit' if self.editing else 'read'}"
                                   + ("" if has_sheet else " o-form-nosheet")}, body)
 
+    def chatter(self, page_url):
+        """What the addons show under the form for its ``<chatter/>`` (Markup), or None.
+
+        Call it after :meth:`render`, which finds the tag.  Only a saved record being read
+        has one: the chatter's own forms leave the page, which would lose an edit.
+        """
+        if not self.has_chatter or self.editing or not self.record_id or self.env.registry.hooks is None:
+            return None
+        record = self.arch.model.browse(self.record_id)
+        return self.env.registry.hooks.hook.render_chatter(env=self.env, record=record, page_url=page_url)
+
     def field_widget(self, node):
         """The content of the field ``node``'s wrapper (what onchange answers replace)."""
         if node.get("widget") == "statusbar":
@@ -153,7 +168,7 @@ class FormRenderer:
             return self._html(node, parent)
         if tag == "t":
             return self.children(node)
-        return None      # an element this client does not show (chatter, unknown widgets)
+        return None      # an element this client does not show (unknown widgets)
 
     def _mod_attrs(self, node, extra_class=None):
         """``class`` plus ``data-node`` / ``hidden`` for a node that may be invisible."""
@@ -163,7 +178,13 @@ class FormRenderer:
             attrs["hidden"] = evaluate(node, "invisible", self.values) or None
         return attrs
 
+    def _tag_chatter(self, node, parent):
+        self.has_chatter = True       # shown under the form: its forms cannot nest in this one
+        return None
+
     def _html(self, node, parent):
+        if node.tag == "div" and "oe_chatter" in (node.get("class") or "").split():
+            return self._tag_chatter(node, parent)
         attrs = safe_attributes(node.attrib)
         attrs.update((k, v) for k, v in self._mod_attrs(node).items() if k != "class")
         if node.get("name") == "button_box" or "oe_button_box" in (node.get("class") or ""):

@@ -199,7 +199,8 @@ def test_names_given_alone_mean_packages_under_addons():
 
 def test_the_specification_lists_the_extension_points():
     assert hooks.HOOK_NAMES == ("post_install", "pre_uninstall", "register_routes",
-                                "register_cli_commands", "route_incoming_mail", "render_report")
+                                "register_cli_commands", "route_incoming_mail", "render_report",
+                                "start_services", "render_chatter")
     manager = hooks.new_manager()
     assert manager.hook.route_incoming_mail.spec.opts["firstresult"]
     assert manager.hook.render_report.spec.opts["firstresult"]

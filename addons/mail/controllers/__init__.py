@@ -1,2 +1,4 @@
-"""The chatter's HTTP routes (being written)."""
-CONTROLLERS = []
+"""The chatter's HTTP routes (``chatter.py``; what the chatter shows: ``chatter_view.py``)."""
+from .chatter import Chatter
+
+CONTROLLERS = [Chatter]

@@ -91,3 +91,11 @@ def smtp_sink():
         yield sink
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mail_server(env, smtp_sink):
+    """An outgoing mail server (``ir.mail_server``) that delivers to ``smtp_sink``, plain SMTP."""
+    return env["ir.mail_server"].create({
+        "name": "Loopback sink", "smtp_host": smtp_sink.host, "smtp_port": smtp_sink.port,
+        "smtp_encryption": "none"})
