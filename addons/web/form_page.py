@@ -79,7 +79,7 @@ class FormPage:
             self.arch, record, mode=mode, fmt=self.fmt, context=self.window.context, page_url=page_url,
             save_url=self.url(), button_url=self.url(suffix="/button"), binary_url=self.binary_url,
             form_input=form_input, record_id=self.record.id if self.record else False, errors=errors,
-            menu_id=self.window.menu_id)
+            menu_id=self.window.menu_id, cancel_url=self.list_url)
         body = renderer.render()
         chatter = renderer.chatter(self.url()) if self.record and draft is None else None
         all_errors = dict(renderer.errors)

@@ -55,7 +55,7 @@ class FormRenderer:
     """
 
     def __init__(self, arch, record, *, mode, fmt, context, page_url, save_url, button_url,
-                 binary_url, form_input=None, record_id=None, errors=None, menu_id=None):
+                 binary_url, form_input=None, record_id=None, errors=None, menu_id=None, cancel_url=None):
         self.arch = arch
         self.env = arch.env
         self.record = record
@@ -65,6 +65,7 @@ class FormRenderer:
         self.page_url = page_url
         self.save_url = save_url
         self.button_url = button_url
+        self.cancel_url = cancel_url      # where special="cancel" leads (a dialog's "Cancel")
         self.record_id = record_id if record_id is not None else (record.id if isinstance(record.id, int) else False)
         self.widgets = Widgets(fmt, page_url, lambda rec, name: binary_url(rec, name) if self.record_id else None,
                                menu_id)
@@ -316,6 +317,9 @@ class FormRenderer:
         attrs = self._mod_attrs(node, "btn")
         if "oe_highlight" in (node.get("class") or "") or "btn-primary" in (node.get("class") or ""):
             attrs["class"] += " btn-primary"
+        if node.get("special") == "cancel" and self.cancel_url:
+            attrs["class"] += " o-button-cancel"
+            return h("a", {**attrs, "href": self.cancel_url}, node.get("string") or self.fmt._("Cancel"))
         if not name or kind not in ("object", "action"):
             return h("button", {**attrs, "type": "button", "disabled": True}, node.get("string") or "")
         content = [node.get("string") or None]

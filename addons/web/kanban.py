@@ -209,7 +209,10 @@ class KanbanArch:
         field = model._fields.get(sum_field)
         if field is None or field.type not in NUMBER_TYPES or not field.store:
             sum_field = None
-        return {"field": node.get("field"), "sum_field": sum_field,
+        # the bar counts by grouping in the database: a field that is not stored (as Odoo's
+        # activity_state) shows no bar, the column sums stay
+        bar_field = node.get("field") if model._fields[node.get("field")].store else None
+        return {"field": bar_field, "sum_field": sum_field,
                 "colors": {str(k): v for k, v in colors.items() if v in PROGRESS_COLORS}}
 
     def _field_names(self, root, model):
@@ -634,7 +637,7 @@ class KanbanPage(ViewPage):
         field = self.group_field
         return bool(self.grouped and self.arch.draggable and ":" not in self.group_spec
                     and field.type in MOVABLE_TYPES and field.store and not field.readonly
-                    and not (field.compute and not field.inverse) and not field.related)
+                    and not (field.compute and not field.inverse and not field.store) and not field.related)
 
     @property
     def quick_create(self):
@@ -699,7 +702,7 @@ class KanbanPage(ViewPage):
         if keys is not None:
             columns = [column for column in columns if column.key in keys]
         self._folding(columns)
-        if progress:
+        if progress and progress["field"]:
             self._progress(columns, raw, progress)
         if cards:
             for column in columns:

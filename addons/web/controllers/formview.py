@@ -193,6 +193,9 @@ class FormView(Controller):
             if isinstance(result.get("context"), dict) and result["context"]:
                 query["context"] = json.dumps(result["context"], default=str)
             return redirect(path + "?" + _query(query), 303)
+        if isinstance(result, dict) and result.get("type") == "ir.actions.act_window_close":
+            # a dialog (a wizard) is done: back to the page that opened it
+            return redirect(page.list_url, 303)
         if isinstance(result, dict) and result.get("type") == "ir.actions.act_url":
             target = safe_redirect_target(result.get("url"), default=None)
             if target:
