@@ -1,0 +1,25 @@
+{
+    "name": "CRM",
+    "version": "1.0",
+    "summary": "Leads, opportunities and the sales pipeline",
+    "category": "Sales/CRM",
+    "author": "Tessera",
+    "license": "LGPL-3",
+    "depends": ["base", "web", "mail", "utm"],
+    "data": [
+        "security/crm_security.xml",
+        "security/ir.model.access.csv",
+        "data/crm_data.xml",
+        "views/crm_menus.xml",
+        "views/crm_team_views.xml",
+        "views/crm_stage_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_phonecall_views.xml",
+    ],
+    "demo": [
+        "demo/crm_demo.xml",
+    ],
+    "installable": True,
+    "application": True,
+    "auto_install": False,
+}

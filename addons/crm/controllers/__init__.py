@@ -1,0 +1,3 @@
+from .contactus import ContactForm
+
+CONTROLLERS = [ContactForm]
