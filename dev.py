@@ -266,7 +266,7 @@ def cmd_test(args):
     return 0 if all(rc == 0 for rc, _ in results.values()) else 1
 
 
-BENCHES = ("orm", "install", "web", "rpc", "analysis")
+BENCHES = ("orm", "install", "web", "rpc", "analysis", "crm")
 
 
 def cmd_bench(args):

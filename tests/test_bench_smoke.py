@@ -58,3 +58,12 @@ def test_http_benches_run_end_to_end(tmp_path, bench, steps):
     for record in records:
         assert record["bench"] == bench and record["db"] == "sqlite" and record["median_ms"] > 0
         assert isinstance(record["sql"], int)
+
+
+def test_crm_bench_prints_json_lines(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "crm.py"), "--rows", "200", "--batch", "100",
+                             "--no-save"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["step"] for r in records] == ["create_leads", "write_tracked"]
+    assert all(r["bench"] == "crm" and r["rows"] > 0 and r["per_s"] > 0 and r["sql"] > 0 for r in records)

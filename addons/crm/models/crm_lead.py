@@ -145,23 +145,29 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------ computes
     @api.depends("user_id")
     def _compute_team_id(self):
+        teams = {}      # the default team of each salesperson, searched once per batch
         for lead in self:
             if not lead.user_id:
                 continue
             user = lead.user_id
             if lead.team_id and (user == lead.team_id.user_id or user in lead.team_id.member_ids):
                 continue
-            team = self.env["crm.team"]._default_team(user)
-            if team:
-                lead.team_id = team
+            if user.id not in teams:
+                teams[user.id] = self.env["crm.team"]._default_team(user)
+            if teams[user.id]:
+                lead.team_id = teams[user.id]
 
     @api.depends("team_id", "type")
     def _compute_stage_id(self):
+        first = {}      # the first open stage of each team, searched once per batch
         for lead in self:
             if not lead.stage_id or (lead.team_id and lead.stage_id.team_id
                                      and lead.stage_id.team_id != lead.team_id):
-                stages = self._stages_of(lead.team_id).filtered(lambda s: not s.is_won and not s.is_lost)
-                lead.stage_id = stages[:1]
+                team = lead.team_id
+                if team.id not in first:
+                    first[team.id] = self._stages_of(team).filtered(
+                        lambda s: not s.is_won and not s.is_lost)[:1]
+                lead.stage_id = first[team.id]
 
     @api.depends("stage_id")
     def _compute_automated_probability(self):
