@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from addons.web.tests.test_browser_kanban import drag
 from tests.support.browser import login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -19,15 +20,6 @@ def crm_server(start_web_server):
             "crm_lead_action_pipeline", "crm_lead_all_leads", "crm_lead_action_analysis")}
         server.stages = {stage.name: stage.id for stage in env["crm.stage"].search([])}
     return server
-
-
-def drag(page, source, target):
-    start, end = source.bounding_box(), target.bounding_box()
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + 10)
-    page.mouse.down()
-    page.mouse.move(start["x"] + start["width"] / 2 + 20, start["y"] + 30, steps=4)
-    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] - 10, steps=12)
-    page.mouse.up()
 
 
 def lead_of(server, email):

@@ -2,6 +2,7 @@
 import pytest
 
 from core.exceptions import UserError
+from tests.support.sql import statements_of
 
 
 def stage(env, xmlid):
@@ -131,22 +132,14 @@ def test_default_type_is_lead_for_users_who_use_leads(env):
 
 def test_creating_many_leads_costs_no_query_per_lead(env):
     """Team and stage defaults are searched once per batch, not once per lead."""
-    from sqlalchemy import event
     admin = env.ref("base.user_admin")
     Lead = env["crm.lead"].with_user(admin)
 
     def statements(count):
-        seen = []
-
-        def listen(conn, cursor, statement, parameters, context, executemany):
-            seen.append(statement)
-        event.listen(env.registry.engine, "before_cursor_execute", listen)
-        try:
+        with statements_of(env.registry.engine) as seen:
             Lead.create([{"name": f"L{i}", "type": "opportunity", "email_from": f"c{i}@bulk.test",
                           "expected_revenue": 10.0 * i, "user_id": admin.id} for i in range(count)])
             env.flush_all()
-        finally:
-            event.remove(env.registry.engine, "before_cursor_execute", listen)
         return len(seen)
 
     statements(3)

@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 
 from core.api import SUPERUSER_ID, Environment
 from core.modules import ModuleManager
+from tests.support.sql import statements_of
 
 TEST_ADDONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "addons")
 MAIL_ADDONS = ("mail", "test_mail")
@@ -43,6 +44,16 @@ def mail_registry(mail_db_uri, tmp_path):
         yield registry
     finally:
         manager.engine.dispose()
+
+
+@pytest.fixture
+def count_statements(mail_registry):
+    """``count_statements(call)``: the SQL statements ``call()`` runs (a list)."""
+    def count(call):
+        with statements_of(mail_registry.engine) as statements:
+            call()
+        return statements
+    return count
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from core.api import Environment
 from core.fields import Command
+from tests.support.sql import statements_of
 from tests.support.web import ADMIN_PASSWORD
 
 from .conftest import MAIL_ADDONS, TEST_ADDONS
@@ -387,7 +388,6 @@ def test_read_only_user_sees_the_chatter_but_cannot_log_notes(server):
 # ---------------------------------------------------------------- cost
 def test_the_chatter_reads_a_bounded_number_of_statements(server):
     from addons.mail.controllers.chatter_view import ChatterView
-    from sqlalchemy import event
 
     def cost(count):
         with server.env() as env:
@@ -403,16 +403,8 @@ def test_the_chatter_reads_a_bounded_number_of_statements(server):
             # what the form page around the chatter has read already: the user, his groups
             admin_env[TICKET].browse(ticket_id).check_access_rule("read")
             assert admin_env.user.partner_id
-            statements = []
-            engine = server.manager.registry.engine
-
-            def listen(conn, cursor, statement, parameters, context, executemany):
-                statements.append(statement)
-            event.listen(engine, "before_cursor_execute", listen)
-            try:
+            with statements_of(server.manager.registry.engine) as statements:
                 values = ChatterView(admin_env, admin_env[TICKET].browse(ticket_id), "/x").values()
-            finally:
-                event.remove(engine, "before_cursor_execute", listen)
             return values, statements
 
     cost(1)                           # the process' caches warm (xml ids of subtypes, groups)

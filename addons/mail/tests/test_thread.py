@@ -3,7 +3,6 @@ the mixin's fields and the unlink cascade (SQLite or PostgreSQL, real database).
 import re
 
 import pytest
-from sqlalchemy import event
 
 from core import Command
 from core.exceptions import ValidationError
@@ -11,24 +10,6 @@ from core.exceptions import ValidationError
 
 def _messages(env, record):
     return env["mail.message"].search([("model", "=", record._name), ("res_id", "=", record.id)])
-
-
-@pytest.fixture
-def count_statements(mail_registry):
-    """``count(call)``: the SQL statements ``call()`` runs."""
-    def count(call):
-        statements = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(mail_registry.engine, "before_cursor_execute", listener)
-        try:
-            call()
-        finally:
-            event.remove(mail_registry.engine, "before_cursor_execute", listener)
-        return len(statements)
-    return count
 
 
 # ---------------------------------------------------------------- create
@@ -67,9 +48,9 @@ def test_create_context_keys(env, context, messages, followers):
 def test_batch_create_costs_the_same_statements_for_10_or_100_records(env, count_statements):
     Ticket = env["test.mail.ticket"]
     Ticket.create([{"name": "warm-up"}])
-    small = count_statements(lambda: Ticket.create([{"name": f"t{i}"} for i in range(10)]))
+    small = len(count_statements(lambda: Ticket.create([{"name": f"t{i}"} for i in range(10)])))
     created = []
-    large = count_statements(lambda: created.append(Ticket.create([{"name": f"T{i}"} for i in range(100)])))
+    large = len(count_statements(lambda: created.append(Ticket.create([{"name": f"T{i}"} for i in range(100)]))))
     assert large == small, (small, large)
     assert large <= 10, large
     tickets = created[0]

@@ -3,29 +3,11 @@ per record and write, typed values, batches at a bounded number of statements.""
 import datetime
 
 import pytest
-from sqlalchemy import event
 
 
 @pytest.fixture
 def ticket(env):
     return env["test.mail.ticket"].create({"name": "Tracked", "amount": 10.0})
-
-
-@pytest.fixture
-def count_statements(mail_registry):
-    def count(call):
-        statements = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(mail_registry.engine, "before_cursor_execute", listener)
-        try:
-            call()
-        finally:
-            event.remove(mail_registry.engine, "before_cursor_execute", listener)
-        return statements
-    return count
 
 
 def _tracking_messages(record):

@@ -7,9 +7,8 @@ of a list page in their order; ``count_queries(server)`` counts the SQL statemen
 served registry runs.
 """
 import re
-from contextlib import contextmanager
 
-from sqlalchemy import event
+from tests.support.sql import statements_of
 
 LIST_ARCH = """
 <list decoration-muted="not active" decoration-danger="credit_limit &gt; 5000" default_order="name">
@@ -79,20 +78,9 @@ def column_texts(html, name):
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
 
 
-@contextmanager
 def count_queries(server):
     """``with count_queries(server) as statements:`` — the SQL statements run meanwhile."""
-    statements = []
-    engine = server.manager.registry.engine
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+    return statements_of(server.manager.registry.engine)
 
 
 def message(html):
