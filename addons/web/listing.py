@@ -100,6 +100,13 @@ class ListArch:
         self.decorations = [(kind, root.get(f"decoration-{kind}")) for kind in DECORATIONS
                             if root.get(f"decoration-{kind}")]
         self.static_values = static_values(window)
+        # <header><button type="object" name="m"/></header>: methods run on the ticked rows
+        self.header_buttons = [(button.get("name"), button.get("string") or button.get("name"),
+                                button.get("confirm"))
+                               for header in root.findall("header") for button in header.findall("button")
+                               if (button.get("type") or "object") == "object" and button.get("name")
+                               and not button.get("name").startswith("_")
+                               and not self._static(button.get("invisible"))]
         self.columns = []
         for node in root:
             if node.tag != "field" or node.get("name") not in model._fields:

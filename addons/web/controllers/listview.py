@@ -31,7 +31,7 @@ from core.http import Controller, request, route, safe_redirect_target
 from ..export import Exporter, csv_response
 from ..formatting import Formatter, ParseError
 from ..html_sanitize import sanitize_html
-from ..listing import ListPage
+from ..listing import ListArch, ListPage
 from ..view_page import register, renderer
 from ..window import Window, breadcrumbs, window_paths
 from .home import render_page
@@ -89,14 +89,22 @@ class ListView(Controller):
         fmt = Formatter(window.env)
         form = request.form
         operation = form.get("operation")
-        if operation not in OPERATIONS:
+        method = operation[len("object:"):] if operation and operation.startswith("object:") else None
+        if method is not None:
+            # only a button of the list view's header: never any other method of the model
+            if method not in [name for name, _label, _confirm in ListArch(window, fmt).header_buttons]:
+                raise UserError(fmt._("The list has no button “%s”.") % method)
+        elif operation not in OPERATIONS:
             raise UserError(fmt._("Unknown operation “%s”: expected delete, archive or unarchive.")
                             % (operation or ""))
         records = self._chosen(window, form, fmt)
         if not records:
             raise UserError(fmt._("Select at least one record first."))
         count = len(records)
-        if operation == "delete":
+        if method is not None:
+            getattr(records, method)()
+            operation = "done"
+        elif operation == "delete":
             records.unlink()
         else:
             active = window.records._active_name
@@ -219,5 +227,6 @@ def _done_message(fmt, args):
         "delete": fmt._("%(count)s record(s) deleted."),
         "archive": fmt._("%(count)s record(s) archived."),
         "unarchive": fmt._("%(count)s record(s) unarchived."),
+        "done": fmt._("Done for %(count)s record(s)."),
     }
     return messages[done] % {"count": count} if done in messages else None
