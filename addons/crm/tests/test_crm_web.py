@@ -117,3 +117,20 @@ def test_the_analyses_render(crm_web, xmlid):
     reply = client.get(f"/web/action/{action}")
     assert reply.status == 200, reply.text[:2000]
     assert "<svg" in reply.text or "o-pivot" in reply.text
+
+
+@pytest.mark.parametrize("view_type", ["list", "calendar", "pivot", "graph"])
+def test_every_view_of_the_pipeline_renders(crm_web, view_type):
+    make_opportunity(crm_web, date_deadline="2030-05-14", name="Closing in May")
+    client = crm_web.login_client()
+    reply = client.get(f"/web/action/{crm_web.pipeline}?view_type={view_type}")
+    assert reply.status == 200, reply.text[:2000]
+    if view_type == "list":
+        assert "Closing in May" in reply.text
+
+
+def test_the_calendar_shows_the_expected_closings(crm_web):
+    make_opportunity(crm_web, date_deadline="2030-05-14", name="Closing in May")
+    client = crm_web.login_client()
+    reply = client.get(f"/web/action/{crm_web.pipeline}?view_type=calendar&date=2030-05-14")
+    assert reply.status == 200 and "Closing in May" in reply.text
