@@ -21,7 +21,7 @@ Won and lost, whatever the path (buttons, the kanban, RPC):
 import re
 
 from core import _, api, fields, models
-from core.exceptions import UserError
+from core.exceptions import RedirectWarning, UserError
 
 from addons.base.models.res_partner import email_normalize
 
@@ -315,8 +315,15 @@ class CrmLead(models.Model):
             return
         if records is not None and records and all(lead.lost_reason_id for lead in records):
             return
-        raise UserError(_("Marking an opportunity lost needs a lost reason: choose why it was lost "
-                          "(stage “%s”).") % stage.name)
+        message = _("Marking an opportunity lost needs a lost reason: choose why it was lost "
+                    "(stage “%s”).") % stage.name
+        dialog = self.env.ref("crm.crm_lead_lost_action", raise_if_not_found=False)
+        if records and dialog:
+            # the client may offer the "Mark Lost" dialog for these leads right away
+            raise RedirectWarning(message, dialog.id, _("Mark Lost"),
+                                  {"active_model": "crm.lead", "active_ids": records.ids,
+                                   "active_id": records.ids[0]})
+        raise UserError(message)
 
     def _lost_values(self, vals):
         """A move to a lost stage archives with probability 0 and a closing date."""

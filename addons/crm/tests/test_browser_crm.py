@@ -66,13 +66,6 @@ def test_from_the_contact_form_to_lost(crm_server, page):
     assert lead_of(server, email)["stage"] == "Qualified"
     screenshot(page, "crm-pipeline")
 
-    # a drop into Lost needs a reason: refused, the card goes back
-    lost = page.locator(f'.o-kanban-column[data-key="{server.stages["Lost"]}"]')
-    card = page.locator(f'.o-kanban-card[data-id="{lead["id"]}"]')
-    drag(page, card, lost)
-    page.locator(".o-kanban-message", has_text="lost reason").wait_for()
-    assert lead_of(server, email)["active"] is True
-
     # logs a call on it
     page.goto(f"{server.url}/web/action/{server.actions['crm_lead_action_pipeline']}/{lead['id']}")
     with page.expect_navigation():
@@ -82,10 +75,19 @@ def test_from_the_contact_form_to_lost(crm_server, page):
         page.get_by_role("button", name="Save").click()
     assert lead_of(server, email)["calls"] == ["Discussed the desks"]
 
-    # marks it lost: the dialog insists on a reason
-    page.goto(f"{server.url}/web/action/{server.actions['crm_lead_action_pipeline']}/{lead['id']}")
+    # a drop into Lost needs a reason: refused, the card goes back, the message offers the dialog
+    board_url = f"{server.url}/web/action/{server.actions['crm_lead_action_pipeline']}"
+    page.goto(board_url)
+    lost = page.locator(f'.o-kanban-column[data-key="{server.stages["Lost"]}"]')
+    drag(page, page.locator(f'.o-kanban-card[data-id="{lead["id"]}"]'), lost)
+    page.locator(".o-kanban-message", has_text="lost reason").wait_for()
+    assert lead_of(server, email)["active"] is True
+    assert page.locator(f'.o-kanban-column[data-key="{server.stages["Qualified"]}"] '
+                        f'.o-kanban-card[data-id="{lead["id"]}"]').count() == 1
     with page.expect_navigation():
-        page.get_by_role("button", name="Mark Lost").click()
+        page.locator(".o-kanban-message-action", has_text="Mark Lost").click()
+
+    # the dialog insists on a reason
     with page.expect_navigation():
         page.get_by_role("button", name="Mark as Lost").click()
     assert page.locator(".o-form-message, .o-field-error, [aria-invalid=true]").count() > 0
@@ -95,9 +97,10 @@ def test_from_the_contact_form_to_lost(crm_server, page):
     page.get_by_role("option", name="Too expensive", exact=True).click()
     with page.expect_navigation():
         page.get_by_role("button", name="Mark as Lost").click()
-    page.wait_for_url(re.compile(rf"/{lead['id']}(\?|$)"))
+    page.wait_for_url(re.compile(rf"/web/action/{server.actions['crm_lead_action_pipeline']}(\?|$)"))
     lead = lead_of(server, email)
     assert lead["active"] is False and lead["reason"] == "Too expensive"
+    assert page.locator(f'.o-kanban-card[data-id="{lead["id"]}"]').count() == 0, "off the pipeline"
     screenshot(page, "crm-lost")
 
 

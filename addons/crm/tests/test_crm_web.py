@@ -134,3 +134,16 @@ def test_the_calendar_shows_the_expected_closings(crm_web):
     client = crm_web.login_client()
     reply = client.get(f"/web/action/{crm_web.pipeline}?view_type=calendar&date=2030-05-14")
     assert reply.status == 200 and "Closing in May" in reply.text
+
+
+def test_the_refused_drag_offers_the_lost_dialog(crm_web):
+    lead_id = make_opportunity(crm_web)
+    client = crm_web.login_client()
+    answer = client.json(f"/web/action/{crm_web.pipeline}/kanban/json/move",
+                         {"id": lead_id, "key": str(crm_web.stages["Lost"]), "query": ""}).json()
+    data = answer["error"]["data"]
+    assert data["name"] == "odoo.exceptions.RedirectWarning"
+    message, action_id, label, context = data["arguments"]
+    with crm_web.env() as env:
+        assert action_id == env.ref("crm.crm_lead_lost_action").id
+    assert label == "Mark Lost" and context["active_ids"] == [lead_id]

@@ -20,6 +20,15 @@
 
   function showError(error) {
     message.textContent = tessera.errorText(error) || board.getAttribute("data-error-text");
+    var way = tessera.errorAction(error);     // a RedirectWarning: a button to its action
+    if (way) {
+      var link = document.createElement("a");
+      link.className = "btn btn-primary o-kanban-message-action";
+      link.href = way.url;
+      link.textContent = way.label;
+      message.appendChild(document.createTextNode(" "));
+      message.appendChild(link);
+    }
     message.hidden = false;
   }
 

@@ -61,6 +61,20 @@
   window.tessera.errorText = function (error) {
     return (error && ((error.data && error.data.message) || error.message)) || String(error);
   };
+  /* The way out a RedirectWarning offers (Odoo's arguments: message, action id, button text,
+     context): {url, label} of the action's page, coming back here; null for other errors. */
+  window.tessera.errorAction = function (error) {
+    var data = error && error.data;
+    var args = data && data.arguments;
+    if (!data || data.name !== "odoo.exceptions.RedirectWarning" || !args || typeof args[1] !== "number") {
+      return null;
+    }
+    var query = "?back=" + encodeURIComponent(window.location.pathname + window.location.search);
+    if (args[3] && typeof args[3] === "object") {
+      query += "&context=" + encodeURIComponent(JSON.stringify(args[3]));
+    }
+    return {url: "/web/action/" + args[1] + query, label: String(args[2] || "")};
+  };
   /* POST JSON to a route of type json; resolves with the result, rejects with the error. */
   window.tessera.rpc = function (url, params) {
     return fetch(url, {
