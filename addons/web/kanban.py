@@ -8,7 +8,7 @@ template (``<t t-name="kanban-box">``, or ``card`` as Odoo 18 names it).
 :class:`CardRenderer` renders that template for one record, on the server, with a
 small and safe part of QWeb: ``<field>`` (formatted for the user, with the widgets
 ``many2many_tags``, ``priority``, ``many2one_avatar_user``/``avatar``, ``boolean``,
-``monetary``...), ``t-if``/``t-elif``/``t-else``, ``t-esc``/``t-out`` (always
+``activity_state``, ``monetary``...), ``t-if``/``t-elif``/``t-else``, ``t-esc``/``t-out`` (always
 escaped), ``t-att-*``, ``t-attf-*``, ``t-att``, ``t-foreach``/``t-as`` and ``t-set``.
 Expressions read ``record.<field>.value`` / ``.raw_value``, ``widget.editable``,
 ``kanban_color(n)``...; they are Odoo's JavaScript-flavoured expressions, turned into
@@ -473,6 +473,12 @@ class CardRenderer:
         text = self.fmt.display(record, field.name)
         if widget in ("badge", "label_selection", "state_selection") and text:
             return Markup('<span class="o-badge">%s</span>') % text
+        if widget == "activity_state":
+            # the state of the record's next activity (overdue / today / planned) as a coloured dot
+            if not value:
+                return Markup("")
+            return Markup('<span class="o-activity-state o-activity-%s" title="%s" role="img" '
+                          'aria-label="%s">●</span>') % (value, text, self.fmt._("Next activity: %s") % text)
         return escape(text)
 
     def tags(self, records):

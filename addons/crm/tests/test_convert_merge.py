@@ -79,6 +79,10 @@ def test_merge_keeps_the_most_advanced_and_moves_everything(env, lead):
         {"model": "crm.lead", "res_id": opportunity.id, "body": "<p>from the opportunity</p>",
          "message_type": "comment"}])
     files = attach(env, lead, "brief.pdf") | attach(env, opportunity, "offer.pdf")
+    activity = lead.activity_schedule("mail.mail_activity_data_call", summary="Call back Anna")
+    call = env["crm.phonecall"].create({"name": "First call", "opportunity_id": lead.id, "state": "done"})
+    follower = env["res.partner"].create({"name": "Watcher", "email": "watcher@convert.test"})
+    lead.message_subscribe(partner_ids=follower.ids)
 
     survivor = (lead | opportunity).merge_opportunity()
 
@@ -89,6 +93,11 @@ def test_merge_keeps_the_most_advanced_and_moves_everything(env, lead):
     assert "first talk" in survivor.description and "web form" in survivor.description
     assert all((m.model, m.res_id) == ("crm.lead", survivor.id) for m in messages)
     assert set(files.mapped("res_id")) == {survivor.id}
+    assert (activity.res_model, activity.res_id) == ("crm.lead", survivor.id)
+    assert call.opportunity_id == survivor
+    assert follower in survivor.message_partner_ids
+    followers = env["mail.followers"].search([("res_model", "=", "crm.lead"), ("res_id", "=", survivor.id)])
+    assert len(followers) == len(set(followers.mapped("partner_id").ids)), "no follower twice"
 
 
 def test_merge_needs_two(env, lead):

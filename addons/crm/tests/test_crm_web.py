@@ -147,3 +147,16 @@ def test_the_refused_drag_offers_the_lost_dialog(crm_web):
     with crm_web.env() as env:
         assert action_id == env.ref("crm.crm_lead_lost_action").id
     assert label == "Mark Lost" and context["active_ids"] == [lead_id]
+
+
+def test_a_card_shows_the_state_of_its_next_activity(crm_web):
+    import datetime
+    lead_id = make_opportunity(crm_web, name="With a late call")
+    with crm_web.env() as env:
+        env["crm.lead"].browse(lead_id).activity_schedule(
+            "mail.mail_activity_data_call", summary="Call back",
+            date_deadline=datetime.date.today() - datetime.timedelta(days=3))
+    doc = lxml_html.fromstring(crm_web.login_client().get(f"/web/action/{crm_web.pipeline}").text)
+    card = doc.xpath(f'//article[@data-id="{lead_id}"]')[0]
+    dot = card.xpath('.//span[contains(@class, "o-activity-state")]')[0]
+    assert "o-activity-overdue" in dot.get("class") and dot.get("title") == "Overdue"
