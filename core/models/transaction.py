@@ -89,7 +89,7 @@ class Transaction:
             if self.protected:
                 # a flush inside a compute method (it searched): what depends on the
                 # values being computed right now must wait for them
-                waiting = {i for i in ids if self._waits(field, i, deferred)}
+                waiting = self._waiting(field, ids, deferred)
                 if waiting:
                     deferred.setdefault(field, set()).update(waiting)
                     ids = ids - waiting
@@ -99,18 +99,18 @@ class Transaction:
         for field, ids in deferred.items():
             self.add_to_compute(field, ids)
 
-    def _waits(self, field, rid, deferred, seen=None):
-        """Does ``field`` of record ``rid`` depend on a value of that record being computed
-        now (directly, or through another stale field that does)?"""
+    def _waiting(self, field, ids, deferred, seen=frozenset()):
+        """The ids among ``ids`` whose ``field`` depends on a value of the same record being
+        computed now (directly, or through another stale field that does)."""
         model_fields = self.registry.models[field.model_name]._fields
-        seen = seen if seen is not None else set()
-        seen.add(field)
+        seen = seen | {field}
+        waiting = set()
         for path in field.depends:
             dependency = model_fields.get(path.split(".", 1)[0])
             if dependency is None or dependency in seen:
                 continue
-            if self.is_protected(dependency, rid) or rid in deferred.get(dependency, ()):
-                return True
-            if rid in self.tocompute.get(dependency, ()) and self._waits(dependency, rid, deferred, seen):
-                return True
-        return False
+            waiting |= ids & (self.protected.get(dependency, set()) | deferred.get(dependency, set()))
+            stale = (ids & self.tocompute.get(dependency, set())) - waiting
+            if stale:
+                waiting |= self._waiting(dependency, stale, deferred, seen)
+        return waiting
