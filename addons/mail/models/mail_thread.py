@@ -27,6 +27,7 @@ benchmarks), ``mail_create_nolog`` (no "created" message), ``mail_create_nosubsc
 """
 import html
 import logging
+import re
 
 from core import Command, _, api, fields, models
 
@@ -55,6 +56,9 @@ def _ids_of(value, what):
         raise ValueError(f"{what}: expected ids or records, got {value!r}") from None
     return ids
 
+
+#: an image of a mail that refers to one of its parts
+_CID_SRC = re.compile(r'src="cid:([^"]+)"')
 
 class MailThread(models.AbstractModel):
     _name = "mail.thread"
@@ -380,7 +384,11 @@ class MailThread(models.AbstractModel):
         message = Message.sudo().create(vals)
         attachment_list = self._message_attachments(attachments, _ids_of(attachment_ids, "attachment_ids"))
         if attachment_list:
-            message.write({"attachment_ids": [Command.set(attachment_list.ids)]})
+            values = {"attachment_ids": [Command.set(attachment_list.ids)]}
+            body_html = _inline_images(message.body, attachment_list)
+            if body_html != message.body:
+                values["body"] = body_html
+            message.write(values)
         if author and message_type in ("comment", "email") and not message.is_internal:
             self._subscribe_partners(author.ids, None)
         self.invalidate_recordset(["message_ids", "has_message", "message_attachment_count"])
@@ -639,6 +647,17 @@ class MailThread(models.AbstractModel):
             result[record.id] = {"partner_ids": partner.ids if partner else [],
                                  "email_to": False if partner else (email_to or False)}
         return result
+
+
+def _inline_images(body, attachments):
+    """``body`` with the ``cid:`` images of a mail pointing at their attachments
+    (``/mail/attachment/<id>``, shown to whoever may read the record)."""
+    body = str(body or "")
+    if "cid:" not in body:
+        return body
+    by_cid = {a.description[4:]: a.id for a in attachments.sudo()
+              if (a.description or "").startswith("cid:")}
+    return _CID_SRC.sub(lambda m: f'src="/mail/attachment/{by_cid[m[1]]}"' if m[1] in by_cid else m[0], body)
 
 
 def _same(field, old, new):

@@ -131,6 +131,9 @@ def test_attachments_and_inline_image_become_attachments_of_the_ticket(gateway):
         assert image.name == "screenshot.png" and image.mimetype == "image/png"
         assert base64.b64decode(image.datas).startswith(b"\x89PNG")
         assert image.description == "cid:shot1@example.com"
+        # the image shows inline: its cid: reference points at the attachment
+        (shown,) = _email_messages(env, inline["res_id"])
+        assert f'<img src="/mail/attachment/{image.id}"' in str(shown.body) and "cid:" not in str(shown.body)
     gateway.run(check)
 
 
