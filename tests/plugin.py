@@ -13,6 +13,7 @@ The fixtures of a served database (``start_web_server``, ``web_server``) and of 
 """
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy
@@ -126,8 +127,30 @@ def installed_template(tmp_path_factory):
 @pytest.fixture
 def base_db_uri(tmp_path, installed_template):
     """A fresh database with the base addon (and its demo data) installed."""
-    uri, drop = _new_database(tmp_path, installed_template(("base",)))
+    with installed_copy(tmp_path, installed_template, ("base",)) as uri:
+        yield uri
+
+
+@contextmanager
+def installed_copy(tmp_path, installed_template, addons, addons_paths=()):
+    """The URI of a fresh copy of the template with ``addons`` installed (and demo data),
+    dropped on exit: what an addon's ``<addon>_db_uri`` fixture yields."""
+    uri, drop = _new_database(tmp_path, installed_template(tuple(addons), addons_paths=addons_paths))
     try:
         yield uri
     finally:
         drop()
+
+
+@contextmanager
+def opened_registry(db_uri, tmp_path, addons_paths=()):
+    """The registry of ``db_uri`` opened with a filestore of its own (``tmp_path/data``);
+    its engine is disposed on exit."""
+    from core.modules import ModuleManager
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    manager = ModuleManager(db_uri, addons_paths=addons_paths, data_dir=str(data_dir))
+    try:
+        yield manager.open()
+    finally:
+        manager.engine.dispose()

@@ -4,29 +4,19 @@ import pytest
 
 from core import Command
 from core.api import SUPERUSER_ID, Environment
-from core.modules import ModuleManager
+from tests.plugin import installed_copy, opened_registry
 
 
 @pytest.fixture
 def crm_db_uri(tmp_path, installed_template):
-    from tests.plugin import _new_database
-    uri, drop = _new_database(tmp_path, installed_template(("crm",)))
-    try:
+    with installed_copy(tmp_path, installed_template, ("crm",)) as uri:
         yield uri
-    finally:
-        drop()
 
 
 @pytest.fixture
 def crm_registry(crm_db_uri, tmp_path):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    manager = ModuleManager(crm_db_uri, data_dir=str(data_dir))
-    registry = manager.open()
-    try:
+    with opened_registry(crm_db_uri, tmp_path) as registry:
         yield registry
-    finally:
-        manager.engine.dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from core import _, api, fields, models
 from core.exceptions import AccessError
 
-from .mail_message import document_access_clause
+from .mail_message import document_access_clause, ids_to_check
 
 
 class MailFollowers(models.Model):
@@ -66,12 +66,9 @@ class MailFollowers(models.Model):
 
     def _check_access(self, operation):
         super()._check_access(operation)
-        if not self._ids or self.env.su or self.env.registry.access_checker is None:
-            return
-        ids = [i for i in dict.fromkeys(self._ids) if isinstance(i, int)]
+        ids = ids_to_check(self)
         if not ids:
             return
-        self.env.transaction.flush(self.env)
         table = self._sql_table
         document = lambda mode: document_access_clause(  # noqa: E731
             self.env, table.c.res_model, table.c.res_id, mode)

@@ -62,6 +62,18 @@ def thread_model_names(registry):
     return cached[1]
 
 
+def ids_to_check(records):
+    """The stored ids of ``records`` whose access their documents decide (the pending
+    computations flushed first), or [] when there is nothing to check: superuser, no
+    access checker (a bare registry), new records only."""
+    if not records._ids or records.env.su or records.env.registry.access_checker is None:
+        return []
+    ids = [i for i in dict.fromkeys(records._ids) if isinstance(i, int)]
+    if ids:
+        records.env.transaction.flush(records.env)
+    return ids
+
+
 def html_preview(body, length=PREVIEW_LENGTH):
     """The text of an HTML body on one line, cut at ``length`` characters."""
     text = _SPACES.sub(" ", html_lib.unescape(_TAGS.sub(" ", body or ""))).strip()
@@ -199,12 +211,9 @@ class MailMessage(models.Model):
 
     def _check_access(self, operation):
         super()._check_access(operation)
-        if not self._ids or self.env.su or self.env.registry.access_checker is None:
-            return
-        ids = [i for i in dict.fromkeys(self._ids) if isinstance(i, int)]
+        ids = ids_to_check(self)
         if not ids:
             return
-        self.env.transaction.flush(self.env)
         table = self._sql_table
         if operation == "read":
             allowed = self._ids_where(ids, self._visibility_clause(table))

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from core.api import SUPERUSER_ID, Environment
-from core.modules import ModuleManager
+from tests.plugin import installed_copy, opened_registry
 from tests.support.sql import statements_of
 
 TEST_ADDONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "addons")
@@ -26,24 +26,14 @@ MAIL_ADDONS = ("mail", "test_mail")
 
 @pytest.fixture
 def mail_db_uri(tmp_path, installed_template):
-    from tests.plugin import _new_database
-    uri, drop = _new_database(tmp_path, installed_template(MAIL_ADDONS, addons_paths=(TEST_ADDONS,)))
-    try:
+    with installed_copy(tmp_path, installed_template, MAIL_ADDONS, (TEST_ADDONS,)) as uri:
         yield uri
-    finally:
-        drop()
 
 
 @pytest.fixture
 def mail_registry(mail_db_uri, tmp_path):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    manager = ModuleManager(mail_db_uri, addons_paths=(TEST_ADDONS,), data_dir=str(data_dir))
-    registry = manager.open()
-    try:
+    with opened_registry(mail_db_uri, tmp_path, (TEST_ADDONS,)) as registry:
         yield registry
-    finally:
-        manager.engine.dispose()
 
 
 @pytest.fixture
