@@ -301,6 +301,8 @@ class Registry:
                         declared = declared(cls)
                     paths += list(declared)
                     field.depends = tuple(dict.fromkeys(paths))
+                    keys = tuple(getattr(method, "_depends_context", ()))
+                    field.depends_context = tuple(dict.fromkeys(tuple(field.depends_context) + keys))
                 if field.related:
                     paths = [field.related]
                     field.depends = (field.related,)

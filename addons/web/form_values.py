@@ -309,7 +309,7 @@ def refresh_computed(draft, given):
             if path or dependent.model_name != draft._name or dependent.name in seen:
                 continue
             seen.add(dependent.name)
-            cache.get_field(dependent).pop(rid, None)
+            cache.invalidate([dependent], [rid])
             todo.append(dependent.name)
 
 

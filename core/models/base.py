@@ -315,6 +315,25 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin, LoadMix
         return self.browse([rec.id for rec in sorted(self, key=key, reverse=reverse)])
 
     # ------------------------------------------------------------ cache / values
+    def _cache_key(self, field):
+        """Where the cache keeps ``field``'s values for this environment: the field itself,
+        or ``(field, values of its depends_context)`` for a non-stored computed field whose
+        value depends on the user, superuser mode or a context key."""
+        keys = field.depends_context
+        if not keys or field.store:
+            return field
+        env = self.env
+        values = []
+        for key in keys:
+            if key == "uid":
+                values.append(env.uid)
+            elif key == "su":
+                values.append(env.su and not field.compute_sudo)   # compute_sudo: always su
+            else:
+                value = env.context.get(key)
+                values.append(tuple(value) if isinstance(value, list) else value)
+        return (field, tuple(values))
+
     def _get_value(self, field):
         """The cache value of ``field`` for this single record, fetching on a miss."""
         rid = self._ids[0]
@@ -322,7 +341,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin, LoadMix
         tocompute = self.env.transaction.tocompute.get(field)
         if tocompute and rid in tocompute:
             self._recompute_stored(field, tocompute & set(self._prefetch_ids) | {rid})
-        data = cache.get_field(field)
+        data = cache.get_field(self._cache_key(field))
         if rid in data and not (field.type in ("one2many", "many2many")
                                 and not self.env.context.get("active_test", True)
                                 and self.env.registry.models[field.comodel_name]._active_name):
@@ -357,7 +376,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin, LoadMix
         transaction = self.env.transaction
         rid = record._ids[0]
         if transaction.is_protected(field, rid):
-            transaction.cache.set(field, rid, field.convert_to_cache(value, record))
+            transaction.cache.set(record._cache_key(field), rid, field.convert_to_cache(value, record))
             return
         if not isinstance(rid, int):
             # a draft record (onchange): the value lives in the cache, and what depends on it
@@ -367,7 +386,7 @@ class BaseModel(StorageMixin, SearchMixin, ReadGroupMixin, ComputeMixin, LoadMix
             transaction.cache.set(field, rid, field.convert_to_cache(value, record, validate=False))
             for dependent, path in self.env.registry.triggers.get((self._name, field.name), ()):
                 if not path:
-                    transaction.cache.get_field(dependent).pop(rid, None)
+                    transaction.cache.invalidate([dependent], [rid])
             return
         record.write({field.name: value})
 

@@ -155,7 +155,7 @@ class ComputeMixin:
                 self._compute_method(field)(records)
             cache = transaction.cache
             for f in fields:
-                data = cache.get_field(f)
+                data = cache.get_field(records._cache_key(f))
                 for rid in records._ids:
                     if rid not in data:
                         data[rid] = None
@@ -169,7 +169,7 @@ class ComputeMixin:
 
     def _compute_missing(self, field, force=False):
         """Compute a non-stored field for the records of the prefetch set lacking it."""
-        data = self.env.transaction.cache.get_field(field)
+        data = self.env.transaction.cache.get_field(self._cache_key(field))
         rid = self._ids[0]
         ids = [rid] + [i for i in self._prefetch_ids if i != rid and i not in data][:999]
         if force:
@@ -223,7 +223,7 @@ class ComputeMixin:
             value = target._get_value(last) if target else None
             if value is not None and last.translate and isinstance(value, dict):
                 value = value.get(self.env.lang) or value.get("en_US")
-            self.env.transaction.cache.set(field, record._ids[0], value)
+            self.env.transaction.cache.set(record._cache_key(field), record._ids[0], value)
 
     def _call_inverse(self, field):
         if field.related:
@@ -389,7 +389,7 @@ class ComputeMixin:
         rid = record._ids[0]
 
         def snapshot():
-            return {name: cache.get(self._fields[name], rid) for name in watched}
+            return {name: cache.get(record._cache_key(self._fields[name]), rid) for name in watched}
 
         warnings = []
         todo, done = list(names), set()

@@ -6,15 +6,22 @@ except for stored computed fields marked to recompute, which ``flush`` brings up
 date (before a search, before reading them, and before commit).
 """
 class Cache:
-    __slots__ = ("_data",)
+    """Values by field, then record id.  A non-stored computed field whose value depends on
+    the environment (``depends_context``: the user, superuser mode, a context key) keeps
+    one set of values per environment: its key is ``(field, context values)`` (see
+    ``BaseModel._cache_key``), and invalidating the field forgets every such set."""
+    __slots__ = ("_data", "_variants")
 
     def __init__(self):
         self._data = {}
+        self._variants = {}       # field -> the (field, context) keys it has values under
 
     def get_field(self, field):
         data = self._data.get(field)
         if data is None:
             data = self._data[field] = {}
+            if type(field) is tuple:
+                self._variants.setdefault(field[0], set()).add(field)
         return data
 
     def contains(self, field, rid):
@@ -35,6 +42,8 @@ class Cache:
 
     def invalidate(self, fields=None, ids=None):
         """Forget values: of ``fields`` (all when None) for ``ids`` (all when None)."""
+        if fields is not None and self._variants:
+            fields = list(fields) + [key for f in fields for key in self._variants.get(f, ())]
         targets = self._data.values() if fields is None else \
             [self._data[f] for f in fields if f in self._data]
         for data in targets:
@@ -46,6 +55,7 @@ class Cache:
 
     def clear(self):
         self._data.clear()
+        self._variants.clear()
 
 
 class Transaction:

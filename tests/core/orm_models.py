@@ -53,6 +53,21 @@ class Partner(models.Model):
     upper_city = fields.Char(compute="_compute_upper_city", inverse="_inverse_upper_city",
                              search="_search_upper_city")
 
+    viewer = fields.Char(compute="_compute_viewer", help="who reads: depends on the environment")
+    greeting = fields.Char(compute="_compute_greeting", depends_context=("tone",))
+
+    @api.depends_context("uid", "su")
+    def _compute_viewer(self):
+        for partner in self:
+            partner.viewer = f"uid={self.env.uid} su={self.env.su}"
+
+    @api.depends("name")
+    def _compute_greeting(self):
+        tone = self.env.context.get("tone")
+        for partner in self:
+            text = f"Hello {partner.name}"
+            partner.greeting = text.upper() if tone == "loud" else text.lower() if tone == "soft" else text
+
     @api.depends("city")
     def _compute_upper_city(self):
         for partner in self:

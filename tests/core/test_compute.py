@@ -212,3 +212,24 @@ def test_a_writable_compute_keeps_the_value_it_does_not_assign(env):
     record.invalidate_recordset()
     assert record.owner_id == chosen, "the recompute triggered by country_id kept the owner set by hand"
     assert record.owner_city == "Köln"
+
+
+def test_a_value_that_depends_on_the_user_is_kept_per_user(env):
+    """depends_context("uid", "su"): what the superuser computed is not what a user reads."""
+    partner = env["test.partner"].create({"name": "Seen"})
+    uid = 7                                           # another user than the superuser
+    as_root = partner.viewer
+    as_user = partner.with_user(uid).viewer
+    assert as_root == f"uid={env.uid} su=True"
+    assert as_user == f"uid={uid} su=False"
+    assert partner.viewer == as_root, "each environment reads its own value from the cache"
+    partner.invalidate_recordset(["viewer"])
+    assert partner.with_user(uid).sudo().viewer == f"uid={uid} su=True"
+    assert partner.with_user(uid).viewer == f"uid={uid} su=False"
+
+
+def test_a_value_that_depends_on_a_context_key(env):
+    partner = env["test.partner"].create({"name": "Seen"})
+    assert partner.with_context(tone="loud").greeting == "HELLO SEEN"
+    assert partner.with_context(tone="soft").greeting == "hello seen"
+    assert partner.greeting == "Hello Seen"

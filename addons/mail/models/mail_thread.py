@@ -84,6 +84,7 @@ class MailThread(models.AbstractModel):
     def _real_ids(self):
         return [i for i in self._ids if isinstance(i, int)]
 
+    @api.depends_context("uid", "su")    # what the user may read: one value per user
     def _compute_message_ids(self):
         by_record = {rid: [] for rid in self._ids}
         ids = self._real_ids()
@@ -99,6 +100,7 @@ class MailThread(models.AbstractModel):
     def _search_message_ids(self, operator, value):
         return [("id", "in", self._document_ids_where("mail.message", "model", [("id", operator, value)]))]
 
+    @api.depends_context("uid", "su")    # what the user may read: one value per user
     def _compute_message_follower_ids(self):
         followers, partners = {rid: [] for rid in self._ids}, {rid: [] for rid in self._ids}
         ids = self._real_ids()
@@ -122,6 +124,7 @@ class MailThread(models.AbstractModel):
         return [("id", "in", self._document_ids_where("mail.followers", "res_model",
                                                       [("partner_id", operator, value)]))]
 
+    @api.depends_context("uid", "su")    # what the user may read: one value per user
     def _compute_message_is_follower(self):
         partner_id = self.env.user.partner_id.id
         ids = self._real_ids()
@@ -154,6 +157,7 @@ class MailThread(models.AbstractModel):
         for record in self:
             record.message_attachment_count = counts.get(record.id, 0)
 
+    @api.depends_context("uid", "su")    # what the user may read: one value per user
     def _compute_has_message(self):
         ids = self._real_ids()
         having = set()
