@@ -164,7 +164,8 @@ class CrmLeadCalls(models.Model):
 class ResPartnerCalls(models.Model):
     _inherit = "res.partner"
 
-    phonecall_count = fields.Integer(string="Calls", compute="_compute_phonecall_count")
+    phonecall_count = fields.Integer(string="Calls", compute="_compute_phonecall_count",
+                                     groups="crm.group_sale_salesman")
 
     def _compute_phonecall_count(self):
         counts = _count(self.env["crm.phonecall"], "partner_id", self.ids)

@@ -5,9 +5,11 @@ from core import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # only for salespeople: others may not read leads at all
     opportunity_ids = fields.One2many("crm.lead", "partner_id", string="Opportunities",
-                                      domain=[("type", "=", "opportunity")])
-    opportunity_count = fields.Integer(string="Opportunity Count", compute="_compute_opportunity_count")
+                                      domain=[("type", "=", "opportunity")], groups="crm.group_sale_salesman")
+    opportunity_count = fields.Integer(string="Opportunity Count", compute="_compute_opportunity_count",
+                                       groups="crm.group_sale_salesman")
 
     @api.depends("opportunity_ids")
     def _compute_opportunity_count(self):

@@ -65,3 +65,12 @@ def test_a_salesperson_may_create_a_lead_for_himself(env, sales_users):
     salesman = sales_users[0]
     lead = env["crm.lead"].with_user(salesman).create({"name": "Fresh"})
     assert lead.user_id == salesman
+
+
+def test_an_employee_without_sales_rights_still_reads_contacts(env, leads):
+    """The crm's fields on contacts are for salespeople: reading a contact whole works for others."""
+    clerk = make_user(env, "reader")
+    partner = env["res.partner"].create({"name": "Plain contact"})
+    values = partner.with_user(clerk).read()[0]
+    assert values["name"] == "Plain contact"
+    assert "opportunity_count" not in values and "phonecall_count" not in values
