@@ -223,6 +223,10 @@ class _Savepoint:
     def __enter__(self):
         if self.flush:
             self.cr.flush()
+        elif self.cr.transaction.unwritten:
+            # values recomputed before the block belong before it: an undone block keeps them
+            from ..api import SUPERUSER_ID, Environment
+            self.cr.transaction.write_unwritten(Environment(self.cr, SUPERUSER_ID, {}))
         self.nested = self.cr.connection.begin_nested()
         # the pending recomputations of before the block (with flush=False there are some);
         # not Transaction.snapshot(), whose deepcopy also copies the fields used as keys

@@ -179,7 +179,8 @@ class ComputeMixin:
         return data.get(rid)
 
     def _recompute_stored(self, field, ids):
-        """Recompute a stale stored field on ``ids`` and write the values."""
+        """Recompute a stale stored field on ``ids``; the values are written when the flush
+        ends (``Transaction.write_unwritten``)."""
         transaction = self.env.transaction
         fields = self._fields_sharing_compute(field)
         ids = set(ids)
@@ -199,17 +200,11 @@ class ComputeMixin:
             records._fetch_ids(records._ids, kept[0])
         transaction.cache.invalidate([f for f in fields if f.readonly], records._ids)
         self._run_compute(fields, records)
-        table = self.env.registry.tables[self._name]
+        # written at the end of the flush, with the record's other recomputed columns
         cache = transaction.cache
-        params = []
         for rid in records._ids:
-            row = {"_id": rid}
-            for f in fields:
-                row[f.name] = f.convert_to_column(cache.get(f, rid), None)
-            params.append(row)
-        statement = sa.update(table).where(table.c.id == sa.bindparam("_id")).values(
-            {f.name: sa.bindparam(f.name) for f in fields})
-        records._execute(statement, params)
+            transaction.hold(self._name, rid, {f.name: f.convert_to_column(cache.get(f, rid), None)
+                                               for f in fields})
 
     def _compute_related(self, field):
         path = field.related.split(".")

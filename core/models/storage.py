@@ -31,7 +31,10 @@ class StorageMixin:
         return self.env.registry.tables[self._name]
 
     def _execute(self, statement, params=None):
-        """Execute DML, turning integrity errors into ValidationError."""
+        """Execute DML, turning integrity errors into ValidationError.  Recomputed values
+        still held back are written first: this statement may read or overwrite them."""
+        if self.env.transaction.unwritten:
+            self.env.transaction.write_unwritten(self.env)
         try:
             return self.env.cr.execute(statement, params)
         except sa.exc.IntegrityError as exc:
@@ -602,8 +605,12 @@ class StorageMixin:
             convert = f.convert_from_column if f.converts_from_column else None
             if convert is not None:
                 values = [convert(v) if v is not None else None for v in values]
-            # stale or being-computed values in the cache are newer than the database's
+            # stale, being-computed or not-yet-written values in the cache are newer than
+            # the database's
             skip = transaction.tocompute.get(f) or transaction.protected.get(f)
+            held = transaction.held_ids(self._name, f.name) if transaction.unwritten else None
+            if held:
+                skip = held | set(skip or ())
             if skip:
                 data.update((rid, v) for rid, v in zip(row_ids, values) if rid not in skip)
             else:

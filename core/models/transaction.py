@@ -4,7 +4,17 @@ Every environment on one cursor shares one :class:`Transaction`.  The cache maps
 ``field -> {record id: value in cache form}``; values are what the database holds,
 except for stored computed fields marked to recompute, which ``flush`` brings up to
 date (before a search, before reading them, and before commit).
+
+Recomputed values are not written one field at a time: they wait in ``unwritten``
+(``model -> {id: {column: value}}``) until the flush ends, and then each record is
+updated once with all its recomputed columns (a row rewritten once instead of once
+per field: on PostgreSQL every UPDATE writes a new version of the whole row and of
+its indexes).  Anything that could read or overwrite those columns in the database
+first writes them: the start of any flush (a search inside a compute method), every
+ORM statement (``_execute``), a savepoint.
 """
+import sqlalchemy as sa
+
 class Cache:
     """Values by field, then record id.  A non-stored computed field whose value depends on
     the environment (``depends_context``: the user, superuser mode, a context key) keeps
@@ -66,10 +76,12 @@ class Transaction:
         self.protected = {}       # field -> set of ids being computed right now
         self.xmlids = {}          # 'module.name' -> (model, res_id, noupdate), see ir.model.data
         self.flags = {}           # what code notes about this transaction (core/cache.py)
+        self.unwritten = {}       # model name -> {id: {column: value}}: recomputed, not yet written
 
     def reset(self):
         self.cache.clear()
         self.tocompute.clear()
+        self.unwritten.clear()
         self.protected.clear()
         self.xmlids.clear()
         self.flags.clear()
@@ -77,6 +89,30 @@ class Transaction:
     def restore(self, snapshot):
         self.cache.clear()
         self.tocompute = snapshot
+        self.unwritten.clear()     # a savepoint starts with nothing held back (see _Savepoint)
+
+    def hold(self, model_name, rid, values):
+        """Keep recomputed column ``values`` of record ``rid`` until :meth:`write_unwritten`."""
+        self.unwritten.setdefault(model_name, {}).setdefault(rid, {}).update(values)
+
+    def held_ids(self, model_name, column):
+        """The ids of ``model_name`` whose ``column`` holds a value not yet written."""
+        rows = self.unwritten.get(model_name)
+        return {rid for rid, values in rows.items() if column in values} if rows else set()
+
+    def write_unwritten(self, env):
+        """Write the held-back recomputed values: one UPDATE per model and set of columns."""
+        while self.unwritten:
+            model_name, rows = self.unwritten.popitem()
+            groups = {}
+            for rid, values in rows.items():
+                groups.setdefault(tuple(sorted(values)), []).append(dict(values, _id=rid))
+            model = env[model_name]
+            table = env.registry.tables[model_name]
+            for names, params in groups.items():
+                statement = sa.update(table).where(table.c.id == sa.bindparam("_id")).values(
+                    {name: sa.bindparam(name) for name in names})
+                model._execute(statement, params)
 
     def add_to_compute(self, field, ids):
         if ids:
@@ -88,6 +124,7 @@ class Transaction:
 
     def flush(self, env):
         """Recompute every stale stored field and write it (loops until stable)."""
+        self.write_unwritten(env)     # a flush inside a compute: the outer flush's values first
         rounds = 0
         deferred = {}
         while self.tocompute:
@@ -108,6 +145,7 @@ class Transaction:
             env[field.model_name]._recompute_stored(field, ids)
         for field, ids in deferred.items():
             self.add_to_compute(field, ids)
+        self.write_unwritten(env)
 
     def _waiting(self, field, ids, deferred, seen=frozenset()):
         """The ids among ``ids`` whose ``field`` depends on a value of the same record being
