@@ -1,5 +1,6 @@
 """Computed fields: stored ones recomputed through relations, non-stored on read."""
 import pytest
+import sqlalchemy as sa
 
 from core import Command
 
@@ -233,3 +234,42 @@ def test_a_value_that_depends_on_a_context_key(env):
     assert partner.with_context(tone="loud").greeting == "HELLO SEEN"
     assert partner.with_context(tone="soft").greeting == "hello seen"
     assert partner.greeting == "Hello Seen"
+
+
+def _updates_of(env, call):
+    from tests.support.sql import statements_of
+    with statements_of(env.registry.engine) as statements:
+        call()
+    return [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+
+
+def test_a_flush_writes_each_record_once_with_all_its_recomputed_columns(env):
+    env["test.partner"].create({"name": "Owner", "city": "Bonn"})
+    env.flush_all()
+
+    def create():
+        env["test.assignment"].create([{"name": f"A{i}"} for i in range(20)])
+        env.flush_all()
+    updates = _updates_of(env, create)
+    # owner_id is computed first (its method searches, which flushes); owner_city and label
+    # after it: two UPDATEs for the 20 records, not one per field
+    assert len(updates) <= 2, updates
+    table = env.registry.tables["test.assignment"]
+    rows = env.cr.execute(sa.select(table.c.owner_city, table.c.label)).all()
+    assert len(rows) == 20 and all(row == ("Bonn", row.label) and row.label.endswith("@ Bonn") for row in rows)
+
+
+def test_held_back_values_survive_a_failed_savepoint_and_a_fetch(env):
+    env["test.partner"].create({"name": "Owner", "city": "Bonn"})
+    record = env["test.assignment"].create({"name": "A"})
+    env.flush_all()
+    record.name = "B"                       # label is stale now
+    assert record.label == "B @ Bonn"       # recomputed on read: held back, not written yet
+    record.invalidate_recordset(["name"])   # a fetch of the row must not bring back the old label
+    assert record.name == "B" and record.label == "B @ Bonn"
+    with pytest.raises(ZeroDivisionError):
+        with env.cr.savepoint(flush=False):
+            1 / 0
+    env.flush_all()
+    table = env.registry.tables["test.assignment"]
+    assert env.cr.execute(sa.select(table.c.label).where(table.c.id == record.id)).scalar_one() == "B @ Bonn"
