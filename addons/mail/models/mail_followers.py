@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from core import _, api, fields, models
 from core.exceptions import AccessError
 
-from .mail_message import document_access_clause, ids_to_check
+from .mail_message import document_access_clause, ids_to_check, refused_ids
 
 
 class MailFollowers(models.Model):
@@ -78,14 +78,7 @@ class MailFollowers(models.Model):
             # one's own subscription needs read access; anybody else's, write access
             clause = sa.or_(sa.and_(table.c.partner_id == self.env.user.partner_id.id, document("read")),
                             document("write"))
-        allowed = set()
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start:start + 1000]
-            allowed.update(self.env.cr.execute(
-                sa.select(table.c.id).where(sa.and_(self._id_in(table.c.id, chunk), clause))).scalars())
-        refused = sorted(set(ids) - allowed)
-        if refused:
-            refused = sorted(self.sudo().browse(refused).exists()._ids)
+        refused = refused_ids(self, ids, clause)
         if refused:
             raise AccessError(_(
                 "You may not %(operation)s the followers %(ids)s: they follow documents you "

@@ -74,6 +74,20 @@ def ids_to_check(records):
     return ids
 
 
+def refused_ids(records, ids, clause):
+    """The ids among ``ids`` (existing records of ``records``' model) that the SQL
+    ``clause`` over the model's table does not let through, sorted."""
+    table = records._sql_table
+    allowed = set()
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        allowed.update(records.env.cr.execute(
+            sa.select(table.c.id).where(sa.and_(records._id_in(table.c.id, chunk), clause))).scalars())
+    refused = sorted(set(ids) - allowed)
+    # a record deleted meanwhile is not refused: it is missing, which reading says
+    return sorted(records.sudo().browse(refused).exists()._ids) if refused else []
+
+
 def html_preview(body, length=PREVIEW_LENGTH):
     """The text of an HTML body on one line, cut at ``length`` characters."""
     text = _SPACES.sub(" ", html_lib.unescape(_TAGS.sub(" ", body or ""))).strip()
@@ -215,13 +229,9 @@ class MailMessage(models.Model):
         if not ids:
             return
         table = self._sql_table
-        if operation == "read":
-            allowed = self._ids_where(ids, self._visibility_clause(table))
-        else:
-            allowed = self._ids_where(ids, self._modification_clause(table, operation))
-        refused = sorted(set(ids) - allowed)
-        if refused:
-            refused = sorted(self.sudo().browse(refused).exists()._ids)
+        clause = self._visibility_clause(table) if operation == "read" \
+            else self._modification_clause(table, operation)
+        refused = refused_ids(self, ids, clause)
         if refused:
             raise AccessError(_(
                 "You may not %(operation)s the messages %(ids)s: they belong to documents you "
@@ -242,12 +252,3 @@ class MailMessage(models.Model):
         clauses.append(sa.and_(table.c.model.is_not(None), table.c.res_id.is_not(None),
                                document_access_clause(env, table.c.model, table.c.res_id, mode)))
         return sa.or_(*clauses)
-
-    def _ids_where(self, ids, clause):
-        table = self._sql_table
-        found = set()
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start:start + 1000]
-            found.update(self.env.cr.execute(
-                sa.select(table.c.id).where(sa.and_(self._id_in(table.c.id, chunk), clause))).scalars())
-        return found
