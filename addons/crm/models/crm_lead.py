@@ -268,6 +268,7 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------ writes
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [dict(vals) for vals in vals_list]      # the caller's dicts stay as they are
         for vals in vals_list:
             self._check_lost_stage(vals)
             self._lost_values(vals)
@@ -280,6 +281,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        vals = dict(vals)                                    # the caller's dict stays as it is
         if vals.get("stage_id"):
             self._check_lost_stage(vals, self)
             self._lost_values(vals)

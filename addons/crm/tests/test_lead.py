@@ -144,3 +144,12 @@ def test_creating_many_leads_costs_no_query_per_lead(env):
 
     statements(3)
     assert statements(100) <= statements(10) + 2
+
+
+def test_the_callers_values_are_left_untouched(env, lead):
+    values = {"stage_id": env.ref("crm.stage_lead4").id}
+    lead.write(values)
+    assert values == {"stage_id": env.ref("crm.stage_lead4").id}, "no probability or date added to it"
+    new = {"name": "Fresh", "type": "opportunity"}
+    env["crm.lead"].create([new])
+    assert new == {"name": "Fresh", "type": "opportunity"}
